@@ -1,0 +1,1 @@
+"""Territory and governance: ambiti, comuni, parties, roles (models come with their issue)."""

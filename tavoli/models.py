@@ -1,0 +1,1 @@
+"""Tables, meetings, convocations, minutes and votes (models come with their issue)."""

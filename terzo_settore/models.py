@@ -1,0 +1,1 @@
+"""Third-sector organisations, adhesions and notices (models come with their issue)."""
