@@ -36,6 +36,9 @@ def key(entry):
 
 def main():
     problems = []
+    if not (ROOT / CATALOGUE).is_file():
+        print(f"{CATALOGUE} is missing: run makemessages (see README)")
+        return 1
     po = polib.pofile(str(ROOT / CATALOGUE))
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "src"

@@ -35,11 +35,11 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 
-stamp="$VENV/.installed-$(sha256sum requirements.lock | cut -c1-16)"
+stamp="$VENV/.installed-$(sha256sum requirements-dev.lock | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  echo "==> Installing Python packages from requirements.lock"
+  echo "==> Installing Python packages from requirements-dev.lock"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.lock
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi
