@@ -85,3 +85,8 @@ def from_payload(payload):
 
 def _as_bytes(content):
     return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def absolute_url(path):
+    """``path`` on this site, for links in e-mails (SITE_URL)."""
+    return settings.SITE_URL + path

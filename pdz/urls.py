@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<str:message_id>/", views.outbox_message, name="outbox_message"),
+    path("ambiti/", include("ambiti.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -42,7 +42,11 @@ def main():
     po = polib.pofile(str(ROOT / CATALOGUE))
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "src"
-        shutil.copytree(ROOT, copy, ignore=lambda d, names: [n for n in names if n in SKIP])
+        shutil.copytree(
+            ROOT,
+            copy,
+            ignore=lambda d, names: [n for n in names if n in SKIP and Path(d) == ROOT],
+        )
         subprocess.run(
             [sys.executable, "manage.py", *MAKEMESSAGES],
             cwd=copy,

@@ -59,3 +59,77 @@ def smtp_sink():
     handler.port = controller.port
     yield handler
     controller.stop()
+
+
+def _persona(email, full_name, ambito=None, tipo=None, ente=None):
+    from ambiti.models import Ruolo
+
+    user = UserFactory(email=email, full_name=full_name, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if ambito is not None:
+        Ruolo.objects.create(user=user, ambito=ambito, tipo=tipo, ente=ente)
+    return user
+
+
+@pytest.fixture
+def ambito(db):
+    """The ambito of the personas: Oglio Po, with two comuni and their parties."""
+    from ambiti.models import Ente
+    from tests.ambiti.factories import AmbitoFactory, AppartenenzaFactory, ComuneFactory
+
+    ambito = AmbitoFactory(codice="oglio-po", nome="Ambito Oglio Po")
+    for codice, nome in [("B898", "Casalmaggiore"), ("L826", "Viadana")]:
+        comune = ComuneFactory(codice_catastale=codice, nome=nome)
+        AppartenenzaFactory(ambito=ambito, comune=comune)
+        ente = Ente.objects.create(
+            tipo=Ente.Tipo.COMUNE, denominazione=f"Comune di {nome}", comune=comune
+        )
+        ente.ambiti.add(ambito)
+    return ambito
+
+
+@pytest.fixture
+def altro_ambito(db):
+    from tests.ambiti.factories import AmbitoFactory
+
+    return AmbitoFactory(codice="destra-secchia", nome="Ambito Destra Secchia")
+
+
+@pytest.fixture
+def staff(ambito):
+    """Chiara works in the Ufficio di Piano of the ambito."""
+    from ambiti.models import Ruolo
+
+    return _persona("chiara@example.org", "Chiara Bertoldi", ambito, Ruolo.Tipo.UFFICIO_PIANO)
+
+
+@pytest.fixture
+def coordinatore(ambito):
+    from ambiti.models import Ruolo
+
+    return _persona("paolo@example.org", "Paolo Ghidetti", ambito, Ruolo.Tipo.COORDINATORE)
+
+
+@pytest.fixture
+def sindaco(ambito):
+    """Filippo is the mayor of Casalmaggiore, in the ambito."""
+    from ambiti.models import Ruolo
+
+    ente = ambito.enti.get(comune__nome="Casalmaggiore")
+    return _persona("filippo@example.org", "Filippo Bongiovanni", ambito, Ruolo.Tipo.SINDACO, ente)
+
+
+@pytest.fixture
+def staff_altro(altro_ambito):
+    """Staff of another ambito: must never see the non-public data of ``ambito``."""
+    from ambiti.models import Ruolo
+
+    return _persona("bruno@example.org", "Bruno Sala", altro_ambito, Ruolo.Tipo.UFFICIO_PIANO)
+
+
+@pytest.fixture
+def admin_regionale(db):
+    user = _persona("regione@example.org", "Amministrazione Regionale")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return user

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_home_page_for_an_anonymous_visitor(page):
     page.goto("/")
     expect(page.locator("header")).to_contain_text("Piano di Zona")
-    expect(page.get_by_role("link", name=re.compile("Accedi"))).to_be_visible()
+    expect(page.locator("header").get_by_role("link", name=re.compile("Accedi"))).to_be_visible()
     assert page.locator("[data-element='accessibility-link']").count() == 1
     assert page.locator("[data-element='privacy-policy-link']").count() == 1
     assert_accessible(page)
@@ -28,7 +28,7 @@ def test_sign_up_confirm_the_address_and_sign_in(page, password):
     page.locator("input[name=password2]").fill(password)
     page.get_by_role("button", name="Registrati").click()
 
-    expect(page.locator("main")).to_contain_text("Verifica il tuo indirizzo email")
+    expect(page.locator("main")).to_contain_text("Controlla la tua casella di posta")
     assert_accessible(page)
     [message] = mail.outbox
     assert message.to == ["giulia.ferrari@example.org"]
@@ -42,7 +42,7 @@ def test_sign_up_confirm_the_address_and_sign_in(page, password):
 
     page.get_by_role("button", name=re.compile("Giulia Ferrari")).click()
     page.get_by_role("button", name="Esci").click()
-    expect(page.get_by_role("link", name=re.compile("Accedi"))).to_be_visible()
+    expect(page.locator("header").get_by_role("link", name=re.compile("Accedi"))).to_be_visible()
 
     page.goto("/account/login/")
     assert_accessible(page)

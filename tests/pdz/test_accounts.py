@@ -74,7 +74,7 @@ def test_repeated_failed_logins_are_rate_limited(client, alice):
         response = client.post("/account/login/", {"login": alice.email, "password": "sbagliata"})
         assert response.status_code == 200
     response = client.post("/account/login/", {"login": alice.email, "password": "sbagliata"})
-    assert "Troppi tentativi di accesso falliti" in response.content.decode()
+    assert "Troppi tentativi di accesso. Riprova più tardi." in response.content.decode()
 
 
 @pytest.mark.django_db
