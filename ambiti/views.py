@@ -92,8 +92,15 @@ def _csv(filename, header, rows):
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cella(value) for value in row] for row in rows)
     return response
+
+
+def _cella(value):
+    # Text typed by people must not become a formula when Excel opens the file.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _date(value):
@@ -256,6 +263,9 @@ def comune_add(request, codice):
                 _("%(comune)s is now part of the ambito.") % {"comune": data["comune"]},
             )
             return redirect("ambiti:comuni", codice=ambito.codice)
+    trovati = form.fields["comune"].queryset.count() if len(form.q) >= RICERCA_COMUNE_MIN else 0
+    if trovati == 1 and not form.is_bound:
+        form.initial["comune"] = form.fields["comune"].queryset.get().pk
     context = _gestione_context(
         request,
         ambito,
@@ -263,7 +273,7 @@ def comune_add(request, codice):
         form=form,
         q=form.q,
         min_length=RICERCA_COMUNE_MIN,
-        trovati=form.fields["comune"].queryset.count() if len(form.q) >= RICERCA_COMUNE_MIN else 0,
+        trovati=trovati,
     )
     return render(request, "ambiti/gestione/comune_add.html", context)
 

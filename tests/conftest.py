@@ -20,6 +20,12 @@ def free_port():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas hash a password each; the production hasher would slow the suite ~5x.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # The cache is the test Redis: allauth's rate limits must not leak between tests.
     from django.core.cache import cache

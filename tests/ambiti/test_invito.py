@@ -16,11 +16,6 @@ from ambiti.models import Invito, Ruolo
 from pdz.models import AuditLog, User
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def casalmaggiore(ambito):
     return ambito.enti.get(comune__nome="Casalmaggiore")

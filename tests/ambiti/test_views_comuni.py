@@ -13,11 +13,6 @@ from pdz.models import AuditLog
 from tests.ambiti.factories import AmbitoFactory, AppartenenzaFactory, ComuneFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def url(ambito):
     return reverse("ambiti:comuni", args=[ambito.codice])
@@ -139,6 +134,12 @@ def test_search_offers_matching_comuni_not_yet_in_the_ambito(client, staff, ambi
 
     response = client.get(add_url, {"q": "casal"})
     assert list(response.context["form"].fields["comune"].queryset) == []
+
+
+def test_a_single_match_is_preselected(client, staff, ambito, sabbioneta):
+    client.force_login(staff)
+    response = client.get(reverse("ambiti:comune_add", args=[ambito.codice]), {"q": "sabbion"})
+    assert f'<option value="{sabbioneta.pk}" selected>' in response.content.decode()
 
 
 def test_staff_adds_a_comune_from_a_date(client, staff, ambito, sabbioneta):

@@ -3,18 +3,12 @@
 import secrets
 from datetime import date, timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from ambiti.models import Ente, Invito, Ruolo
 from pdz.models import AuditLog
 from tests.ambiti.factories import EnteFactory, PopolazioneFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _invito(ambito, by, **kwargs):

@@ -11,11 +11,6 @@ from pdz.models import AuditLog
 from tests.ambiti.factories import AmbitoFactory, EnteFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def codice_fiscale(first_ten):
     """An 11-digit codice fiscale of a body: ``first_ten`` and its check digit."""
     total = 0
@@ -173,3 +168,11 @@ def test_party_of_another_ambito_cannot_be_edited(client, staff, ambito):
     assert (
         client.get(reverse("ambiti:ente_edit", args=[ambito.codice, other.pk])).status_code == 404
     )
+
+
+def test_csv_does_not_turn_names_into_formulas(client, staff, url, ambito):
+    EnteFactory(denominazione='=HYPERLINK("http://example.org")', ambiti=[ambito])
+    client.force_login(staff)
+    content = client.get(url, {"q": "hyperlink", "format": "csv"}).content.decode("utf-8")
+    [_, row] = list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+    assert row[0] == '\'=HYPERLINK("http://example.org")'

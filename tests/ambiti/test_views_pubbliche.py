@@ -15,11 +15,6 @@ from tests.ambiti.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def popolato(ambito):
     casalmaggiore = ambito.comuni.get(nome="Casalmaggiore")

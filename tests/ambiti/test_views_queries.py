@@ -22,11 +22,6 @@ from ambiti.models import (
 from pdz.models import User
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def add_comuni(ambito, start, stop):
     sub = SubAmbito.objects.get_or_create(ambito=ambito, nome="Casalasco")[0]
     comuni = Comune.objects.bulk_create(

@@ -13,11 +13,6 @@ from tests.ambiti.factories import RuoloFactory
 from tests.pdz.factories import UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def url(ambito):
     return reverse("ambiti:ruoli", args=[ambito.codice])
