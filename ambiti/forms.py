@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import Ambito, AppartenenzaComune, Comune, Ente, Invito, Ruolo
 from pdz.models import User
+from pdz.validators import validate_pdf
 
 RICERCA_COMUNE_MIN = 2
 
@@ -239,4 +240,35 @@ class AccettaInvitoForm(forms.Form):
                 validate_password(password1, user=person)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        return cleaned
+
+
+class RuoloForm(forms.ModelForm):
+    """Validity dates of a role and, for a mayor's delegate, the proxy document (delega)."""
+
+    class Meta:
+        model = Ruolo
+        fields = ["valido_dal", "valido_al", "documento_delega"]
+        widgets = {"valido_dal": DateInput, "valido_al": DateInput}
+        help_texts = {
+            "valido_al": _("Leave empty if the role has no end date."),
+            "documento_delega": _("The signed proxy, as a PDF of at most 10 MB."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.tipo != Ruolo.Tipo.DELEGATO_SINDACO:
+            del self.fields["documento_delega"]
+
+    def clean_documento_delega(self):
+        documento = self.cleaned_data.get("documento_delega")
+        if documento and documento != self.instance.documento_delega:
+            validate_pdf(documento)
+        return documento
+
+    def clean(self):
+        cleaned = super().clean()
+        dal, al = cleaned.get("valido_dal"), cleaned.get("valido_al")
+        if dal and al and al < dal:
+            self.add_error("valido_al", _("The end date comes before the start date."))
         return cleaned

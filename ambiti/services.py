@@ -202,3 +202,16 @@ def modifica_ambito(ambito, *, campi, by):
         ambito.save()
         log_action(ambito, "ambito.modificato", user=by, data={"campi": sorted(campi)})
     return ambito
+
+
+def modifica_ruolo(form, *, by):
+    """Save the validity dates (and the delega document) of a role from a valid RuoloForm."""
+    with transaction.atomic():
+        ruolo = form.save()
+        log_action(
+            ruolo,
+            "ruolo.modificato",
+            user=by,
+            data={field: str(form.cleaned_data[field]) for field in form.changed_data},
+        )
+    return ruolo

@@ -26,6 +26,12 @@ urlpatterns = [
         views.ruolo_revoke,
         name="ruolo_revoke",
     ),
+    path("<slug:codice>/gestione/persone/<int:pk>/", views.ruolo_edit, name="ruolo_edit"),
+    path(
+        "<slug:codice>/gestione/persone/<int:pk>/delega/",
+        views.ruolo_delega,
+        name="ruolo_delega",
+    ),
     path("<slug:codice>/gestione/inviti/", views.inviti, name="inviti"),
     path("<slug:codice>/gestione/inviti/nuovo/", views.invito_create, name="invito_create"),
     path(

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,7 @@ from ambiti.forms import (
     AmbitoForm,
     EnteForm,
     InvitoForm,
+    RuoloForm,
     TerminaAppartenenzaForm,
 )
 from ambiti.models import Ambito, AppartenenzaComune, Ente, Invito, Popolazione, Ruolo
@@ -431,6 +432,39 @@ def ruolo_revoke(request, codice, pk):
         return redirect("ambiti:ruoli", codice=ambito.codice)
     context = _gestione_context(request, ambito, "ruoli", ruolo=ruolo)
     return render(request, "ambiti/gestione/ruolo_revoke.html", context)
+
+
+@login_required
+def ruolo_edit(request, codice, pk):
+    ambito = ambito_for_change(request.user, codice)
+    ruolo = get_object_or_404(
+        Ruolo.objects.filter(ambito=ambito, revocato_at__isnull=True).select_related(
+            "user", "ente"
+        ),
+        pk=pk,
+    )
+    form = RuoloForm(request.POST or None, request.FILES or None, instance=ruolo)
+    if request.method == "POST" and form.is_valid():
+        services.modifica_ruolo(form, by=request.user)
+        messages.success(request, _("The role of %(name)s has been saved.") % {"name": ruolo.user})
+        return redirect("ambiti:ruoli", codice=ambito.codice)
+    context = _gestione_context(request, ambito, "ruoli", ruolo=ruolo, form=form)
+    return render(request, "ambiti/gestione/ruolo_form.html", context)
+
+
+@login_required
+def ruolo_delega(request, codice, pk):
+    """The delega document, to the staff of the ambito only (media files are not public)."""
+    ambito = ambito_for_change(request.user, codice)
+    ruolo = get_object_or_404(
+        Ruolo.objects.filter(ambito=ambito).exclude(documento_delega=""), pk=pk
+    )
+    return FileResponse(
+        ruolo.documento_delega.open("rb"),
+        as_attachment=True,
+        filename=f"delega-{ruolo.user.email.split('@')[0]}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required
