@@ -366,3 +366,31 @@ class Invito(models.Model):
     @property
     def scaduto(self):
         return self.scade_at <= timezone.now()
+
+
+class AreaUtenzaQuerySet(models.QuerySet):
+    def per_ambito(self, ambito):
+        """The national list plus the ambito's own areas, active ones only."""
+        return self.filter(Q(ambito__isnull=True) | Q(ambito=ambito), attiva=True)
+
+
+class AreaUtenza(models.Model):
+    """A target group (ISTAT "area di utenza"). The national list has no ambito; each ambito
+    may add its own, as its Region's list says."""
+
+    ambito = models.ForeignKey(
+        Ambito, null=True, blank=True, on_delete=models.PROTECT, related_name="aree_utenza"
+    )
+    nome = models.CharField(_("name"), max_length=200)
+    ordine = models.PositiveSmallIntegerField(_("order"), default=0)
+    attiva = models.BooleanField(_("active"), default=True)
+
+    objects = AreaUtenzaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["ordine", "nome"]
+
+    def __str__(self):
+        return self.nome

@@ -23,22 +23,25 @@ def render(name, context):
     return subject, text, html
 
 
-def send(name, to, context, *, attachments=(), reply_to=None):
-    """Render the message ``name`` and send it to ``to`` (an address or a list) after commit.
+def build(name, to, context, *, attachments=(), reply_to=None):
+    """The message ``name`` for ``to`` (an address or a list), ready to send.
 
     ``attachments`` is a sequence of (filename, bytes, mimetype).
     """
     subject, text, html = render(name, context)
-    enqueue(
-        EmailMultiAlternatives(
-            subject,
-            text,
-            to=[to] if isinstance(to, str) else list(to),
-            reply_to=[reply_to] if reply_to else None,
-            alternatives=[(html, "text/html")],
-            attachments=list(attachments),
-        )
+    return EmailMultiAlternatives(
+        subject,
+        text,
+        to=[to] if isinstance(to, str) else list(to),
+        reply_to=[reply_to] if reply_to else None,
+        alternatives=[(html, "text/html")],
+        attachments=list(attachments),
     )
+
+
+def send(name, to, context, *, attachments=(), reply_to=None):
+    """Render the message ``name`` now and send it from the worker after commit."""
+    enqueue(build(name, to, context, attachments=attachments, reply_to=reply_to))
 
 
 def enqueue(message):

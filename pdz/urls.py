@@ -19,6 +19,7 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<str:message_id>/", views.outbox_message, name="outbox_message"),
     path("ambiti/", include("ambiti.urls")),
+    path("", include("terzo_settore.urls")),
     path("admin/", admin.site.urls),
 ]
 

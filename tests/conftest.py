@@ -139,3 +139,18 @@ def admin_regionale(db):
     user.is_superuser = user.is_staff = True
     user.save()
     return user
+
+
+@pytest.fixture
+def referente(ambito):
+    """Elena acts for the Cooperativa sociale Il Girasole, which operates in the ambito."""
+    from ambiti.models import Ruolo
+    from tests.terzo_settore.factories import OrganizzazioneFactory, ReferenteFactory
+
+    organizzazione = OrganizzazioneFactory(ente__denominazione="Cooperativa sociale Il Girasole")
+    organizzazione.ente.ambiti.add(ambito)
+    user = _persona(
+        "elena@example.org", "Elena Ruggeri", ambito, Ruolo.Tipo.REFERENTE_ETS, organizzazione.ente
+    )
+    ReferenteFactory(organizzazione=organizzazione, user=user)
+    return user
