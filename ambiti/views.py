@@ -4,16 +4,14 @@ Every back-office view starts from ``ambito_for_view`` (404 without a role in th
 ``ambito_for_change`` (403 for who may look but not change), and lists only rows of that ambito.
 """
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,10 +47,8 @@ from ambiti.permissions import (
     can_view_ambito,
 )
 from ambiti.services import OperazioneNonValida
+from pdz.lists import csv_response, paginate, wants_csv
 from pdz.models import User
-
-PER_PAGE = 25
-
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -74,34 +70,6 @@ def _appartenenze(ambito):
 
 def _totale(appartenenze):
     return sum(a.popolazione or 0 for a in appartenenze)
-
-
-def _page(request, queryset):
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    page.elided_range = page.paginator.get_elided_page_range(page.number, on_ends=1)
-    return page
-
-
-def _wants_csv(request):
-    return request.GET.get("format") == "csv"
-
-
-def _csv(filename, header, rows):
-    """A CSV file Excel opens as it is: UTF-8 with BOM, ``;`` between fields."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([_cella(value) for value in row] for row in rows)
-    return response
-
-
-def _cella(value):
-    # Text typed by people must not become a formula when Excel opens the file.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _date(value):
@@ -200,8 +168,8 @@ def comuni(request, codice):
         request.GET or None, queryset=_appartenenze(ambito), ambito=ambito
     )
     appartenenze = filterset.qs
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_response(
             f"comuni-{ambito.codice}.csv",
             [
                 _("Municipality"),
@@ -234,7 +202,7 @@ def comuni(request, codice):
         ambito,
         "comuni",
         filterset=filterset,
-        page=_page(request, appartenenze),
+        page=paginate(request, appartenenze),
         totale=appartenenze.aggregate(totale=Sum("popolazione"))["totale"] or 0,
         con_sub_ambiti="sub_ambito" in filterset.filters,
     )
@@ -310,8 +278,8 @@ def enti(request, codice):
     ambito = ambito_for_view(request.user, codice)
     queryset = Ente.objects.of_ambito(ambito).select_related("comune").order_by("denominazione")
     filterset = EnteFilter(request.GET or None, queryset=queryset)
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_response(
             f"enti-{ambito.codice}.csv",
             [
                 _("Name"),
@@ -342,7 +310,7 @@ def enti(request, codice):
             ),
         )
     context = _gestione_context(
-        request, ambito, "enti", filterset=filterset, page=_page(request, filterset.qs)
+        request, ambito, "enti", filterset=filterset, page=paginate(request, filterset.qs)
     )
     return render(request, "ambiti/gestione/enti.html", context)
 
@@ -388,8 +356,8 @@ def ruoli(request, codice):
         .order_by("user__full_name", "tipo", "pk")
     )
     filterset = RuoloFilter(request.GET or None, queryset=queryset)
-    if _wants_csv(request):
-        return _csv(
+    if wants_csv(request):
+        return csv_response(
             f"ruoli-{ambito.codice}.csv",
             [_("Full name"), _("E-mail"), _("Role"), _("Party"), _("Since"), _("Until")],
             (
@@ -405,7 +373,7 @@ def ruoli(request, codice):
             ),
         )
     context = _gestione_context(
-        request, ambito, "ruoli", filterset=filterset, page=_page(request, filterset.qs)
+        request, ambito, "ruoli", filterset=filterset, page=paginate(request, filterset.qs)
     )
     return render(request, "ambiti/gestione/ruoli.html", context)
 
@@ -479,7 +447,7 @@ def inviti(request, codice):
         ambito,
         "inviti",
         filterset=filterset,
-        page=_page(request, filterset.qs),
+        page=paginate(request, filterset.qs),
     )
     return render(request, "ambiti/gestione/inviti.html", context)
 
