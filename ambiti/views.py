@@ -140,7 +140,7 @@ def dashboard(request, codice):
 @login_required
 def ambito_edit(request, codice):
     ambito = ambito_for_change(request.user, codice)
-    form = AmbitoForm(request.POST or None, instance=ambito)
+    form = AmbitoForm(request.POST if request.method == "POST" else None, instance=ambito)
     if request.method == "POST" and form.is_valid():
         try:
             services.modifica_ambito(
@@ -213,7 +213,9 @@ def comuni(request, codice):
 def comune_add(request, codice):
     ambito = ambito_for_change(request.user, codice)
     q = request.GET.get("q", "").strip()
-    form = AggiungiComuneForm(request.POST or None, ambito=ambito, q=q)
+    form = AggiungiComuneForm(
+        request.POST if request.method == "POST" else None, ambito=ambito, q=q
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -253,7 +255,9 @@ def appartenenza_end(request, codice, pk):
     appartenenza = get_object_or_404(
         AppartenenzaComune.objects.in_vigore().filter(ambito=ambito).select_related("comune"), pk=pk
     )
-    form = TerminaAppartenenzaForm(request.POST or None, initial={"al": timezone.localdate()})
+    form = TerminaAppartenenzaForm(
+        request.POST if request.method == "POST" else None, initial={"al": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.termina_appartenenza(appartenenza, al=form.cleaned_data["al"], by=request.user)
@@ -318,7 +322,7 @@ def enti(request, codice):
 @login_required
 def ente_create(request, codice):
     ambito = ambito_for_change(request.user, codice)
-    form = EnteForm(request.POST or None, ambito=ambito)
+    form = EnteForm(request.POST if request.method == "POST" else None, ambito=ambito)
     if request.method == "POST" and form.is_valid():
         ente = services.crea_ente(ambito, form.save(commit=False), by=request.user)
         messages.success(request, _("%(name)s has been added to the parties.") % {"name": ente})
@@ -334,7 +338,9 @@ def ente_create(request, codice):
 def ente_edit(request, codice, pk):
     ambito = ambito_for_change(request.user, codice)
     ente = get_object_or_404(Ente.objects.of_ambito(ambito), pk=pk)
-    form = EnteForm(request.POST or None, instance=ente, ambito=ambito)
+    form = EnteForm(
+        request.POST if request.method == "POST" else None, instance=ente, ambito=ambito
+    )
     if request.method == "POST" and form.is_valid():
         services.modifica_ente(form.save(commit=False), campi=form.changed_data, by=request.user)
         messages.success(request, _("The changes to %(name)s have been saved.") % {"name": ente})
@@ -411,7 +417,10 @@ def ruolo_edit(request, codice, pk):
         ),
         pk=pk,
     )
-    form = RuoloForm(request.POST or None, request.FILES or None, instance=ruolo)
+    if request.method == "POST":
+        form = RuoloForm(request.POST, request.FILES, instance=ruolo)
+    else:
+        form = RuoloForm(instance=ruolo)
     if request.method == "POST" and form.is_valid():
         services.modifica_ruolo(form, by=request.user)
         messages.success(request, _("The role of %(name)s has been saved.") % {"name": ruolo.user})
@@ -455,7 +464,7 @@ def inviti(request, codice):
 @login_required
 def invito_create(request, codice):
     ambito = ambito_for_change(request.user, codice)
-    form = InvitoForm(request.POST or None, ambito=ambito)
+    form = InvitoForm(request.POST if request.method == "POST" else None, ambito=ambito)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invito = services.invita(
@@ -560,7 +569,7 @@ def invito(request, token):
             request, "ambiti/invito.html", {**context, "modo": "accedi", "accedi_url": login_url}
         )
 
-    form = AccettaInvitoForm(request.POST or None, invito=invito)
+    form = AccettaInvitoForm(request.POST if request.method == "POST" else None, invito=invito)
     if request.method == "POST" and form.is_valid():
         try:
             ruolo = services.accetta_invito(

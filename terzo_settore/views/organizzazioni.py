@@ -121,7 +121,7 @@ def registra(request):
                 "accedi_url": f"{reverse('account_login')}?{next_}",
             },
         )
-    form = OrganizzazioneForm(request.POST or None)
+    form = OrganizzazioneForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if "cerca_sede" in request.POST:
             form.mostra_senza_giudicare()
@@ -243,7 +243,9 @@ def organizzazione(request, pk):
 @login_required
 def organizzazione_modifica(request, pk):
     organizzazione = organizzazione_for_change(request.user, pk)
-    form = OrganizzazioneForm(request.POST or None, instance=organizzazione)
+    form = OrganizzazioneForm(
+        request.POST if request.method == "POST" else None, instance=organizzazione
+    )
     if request.method == "POST":
         if "cerca_sede" in request.POST:
             form.mostra_senza_giudicare()
