@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.db.models import Case, F, IntegerField, Value, When
 from django.forms.utils import ErrorDict
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import Ambito, AppartenenzaComune, AreaUtenza, Comune, Ente
@@ -114,7 +115,7 @@ class OrganizzazioneForm(forms.Form):
         ),
     )
     partita_iva = forms.CharField(
-        label=_("VAT number (partita IVA)"),
+        label=capfirst(_("VAT number (partita IVA)")),
         max_length=20,
         required=False,
         help_text=_("Only if the organisation has one; often the same as the tax code."),
