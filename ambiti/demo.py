@@ -6,11 +6,10 @@ Population figures are rounded demo values, not ISTAT's.
 import datetime
 import io
 
-from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
 from ambiti.models import Ambito, AppartenenzaComune, Comune, Ente, Popolazione, Ruolo, SubAmbito
-from pdz.demo import PASSWORD
+from pdz.demo import persona
 from pdz.models import User
 
 DAL = datetime.date(2021, 1, 1)
@@ -130,23 +129,12 @@ def seed(stdout):
             email = "sindaco@example.org"  # the demo mayor of the README
         else:
             email = f"sindaco.{ente.comune.codice_catastale.lower()}@example.org"
-        _persona(email, nome)
+        persona(email, nome)
         _ruolo(email, ambito, Ruolo.Tipo.SINDACO, ente)
     stdout.write(
         f"Demo ambito: {ambito} with {len(sindaci)} comuni, their mayors and "
         f"{len(ALTRI_ENTI)} other parties"
     )
-
-
-def _persona(email, full_name):
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
-    if created:
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
 
 
 def _ruolo(email, ambito, tipo, ente=None):

@@ -17,11 +17,17 @@ class ComuneQuerySet(models.QuerySet):
 
     def with_popolazione(self):
         """Annotates ``popolazione`` and ``popolazione_al``: the latest residents figure."""
-        latest = Popolazione.objects.filter(comune=OuterRef("pk")).order_by("-data_riferimento")
-        return self.annotate(
-            popolazione=Subquery(latest.values("residenti")[:1]),
-            popolazione_al=Subquery(latest.values("data_riferimento")[:1]),
-        )
+        return self.annotate(**popolazione_piu_recente("pk"))
+
+
+def popolazione_piu_recente(comune_ref):
+    """Annotations ``popolazione`` and ``popolazione_al`` of the latest figure of the comune
+    whose primary key is the outer field ``comune_ref``."""
+    latest = Popolazione.objects.filter(comune=OuterRef(comune_ref)).order_by("-data_riferimento")
+    return {
+        "popolazione": Subquery(latest.values("residenti")[:1]),
+        "popolazione_al": Subquery(latest.values("data_riferimento")[:1]),
+    }
 
 
 class Comune(models.Model):
@@ -160,6 +166,9 @@ class AppartenenzaQuerySet(models.QuerySet):
         return self.filter(Q(dal__isnull=True) | Q(dal__lte=day)).filter(
             Q(al__isnull=True) | Q(al__gte=day)
         )
+
+    def with_popolazione(self):
+        return self.annotate(**popolazione_piu_recente("comune_id"))
 
 
 class AppartenenzaComune(models.Model):

@@ -13,13 +13,10 @@ from django.utils.translation import gettext as _
 from ambiti.models import AppartenenzaComune, Invito, Ruolo
 from pdz import emails
 from pdz.audit import log_action
+from pdz.exceptions import OperazioneNonValida
 from pdz.models import User
 
 INVITO_VALIDO_GIORNI = 14
-
-
-class OperazioneNonValida(Exception):
-    """The change is not allowed in the current state; the message says why, in Italian."""
 
 
 def assegna_comune(ambito, comune, *, dal=None, al=None, sub_ambito=None, by):

@@ -39,7 +39,7 @@ from ambiti.forms import (
     RuoloForm,
     TerminaAppartenenzaForm,
 )
-from ambiti.models import Ambito, AppartenenzaComune, Ente, Invito, Popolazione, Ruolo
+from ambiti.models import Ambito, AppartenenzaComune, Ente, Invito, Ruolo
 from ambiti.permissions import (
     ambito_for_change,
     ambito_for_view,
@@ -55,15 +55,11 @@ from pdz.models import User
 
 def _appartenenze(ambito):
     """The current memberships of the ambito with the comune's latest population."""
-    latest = Popolazione.objects.filter(comune=OuterRef("comune_id")).order_by("-data_riferimento")
     return (
         AppartenenzaComune.objects.in_vigore()
         .filter(ambito=ambito)
         .select_related("comune", "sub_ambito")
-        .annotate(
-            popolazione=Subquery(latest.values("residenti")[:1]),
-            popolazione_al=Subquery(latest.values("data_riferimento")[:1]),
-        )
+        .with_popolazione()
         .order_by("comune__nome")
     )
 

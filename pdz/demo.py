@@ -18,22 +18,27 @@ PEOPLE = [
 
 def seed(stdout):
     for email, full_name, _ in PEOPLE:
-        superuser = email.startswith("admin@")
-        user, _created = User.objects.update_or_create(
-            email=email,
-            defaults={
-                "full_name": full_name,
-                "is_active": True,
-                "is_staff": superuser,
-                "is_superuser": superuser,
-            },
-        )
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        persona(email, full_name, superuser=email.startswith("admin@"))
     stdout.write(f"Demo users: {len(PEOPLE)}")
+
+
+def persona(email, full_name, *, superuser=False):
+    """A demo user with a confirmed address and the demo password, as it was first seeded."""
+    user, _created = User.objects.update_or_create(
+        email=email,
+        defaults={
+            "full_name": full_name,
+            "is_active": True,
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
+    )
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
 
 
 def print_credentials(stdout):

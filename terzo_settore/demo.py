@@ -7,12 +7,11 @@ are valid but fictional.
 
 import datetime
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 from localflavor.it.util import vat_number_check_digit
 
 from ambiti.models import Ambito, AreaUtenza, Comune, Ente
-from pdz.demo import PASSWORD
+from pdz.demo import persona
 from pdz.models import User
 from terzo_settore import services
 from terzo_settore.models import Avviso, Domanda, Organizzazione, Referente, TavoloOfferto
@@ -308,7 +307,7 @@ def _organizzazione(ambito, aree, data):
     organizzazione.aree.set([aree[nome] for nome in data["aree"]])
 
     email, full_name = data["referente"]
-    user = _persona(email, full_name)
+    user = persona(email, full_name)
     referente = Referente.objects.filter(
         organizzazione=organizzazione,
         user=user,
@@ -321,18 +320,6 @@ def _organizzazione(ambito, aree, data):
     else:
         Referente.objects.filter(pk=referente.pk).update(gestore=True, stato=Referente.Stato.ATTIVO)
     return organizzazione
-
-
-def _persona(email, full_name):
-    user, _ = User.objects.update_or_create(
-        email=email, defaults={"full_name": full_name, "is_active": True}
-    )
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
 
 
 ADESIONE = "Avviso pubblico per l'adesione degli enti del Terzo settore al Piano di Zona 2025-2027"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ambiti.models import Ente
 from pdz import emails
 from pdz.audit import log_action
+from pdz.exceptions import OperazioneNonValida
 from terzo_settore.models import (
     AllegatoAvviso,
     AllegatoDomanda,
@@ -19,11 +20,6 @@ from terzo_settore.models import (
     Punteggio,
     Referente,
 )
-
-
-class OperazioneNonValida(Exception):
-    """The change is not allowed in the current state; the message says why."""
-
 
 # --- organisations and their referenti ----------------------------------------------------
 
