@@ -125,6 +125,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pdz.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "send-meeting-reminders": {
+        "task": "tavoli.tasks.invia_promemoria",
+        "schedule": crontab(minute="*/15"),
+    },
+    "recover-lost-convocations": {
+        "task": "tavoli.tasks.recupera_convocazioni",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------------
@@ -139,6 +147,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ufficio di Piano <norepl
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Piano di Zona] "
 EMAIL_TIMEOUT = 30
+# Convocations to parties with a PEC address leave through a second, certified mail account
+# (PEC_EMAIL_URL, e.g. smtp+ssl://user:password@smtps.pec.example.it:465). Without it PEC is
+# off, except on a laptop (no EMAIL_URL), where PEC messages go to the outbox too.
+if "PEC_EMAIL_URL" in env:
+    PEC_EMAIL = env.email_url("PEC_EMAIL_URL")
+elif "EMAIL_URL" not in env:
+    PEC_EMAIL = {"EMAIL_BACKEND": EMAIL_BACKEND}
+else:
+    PEC_EMAIL = None
+PEC_FROM_EMAIL = env("PEC_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Accounts ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("outbox/<str:message_id>/", views.outbox_message, name="outbox_message"),
     path("ambiti/", include("ambiti.urls")),
     path("", include("terzo_settore.urls")),
+    path("tavoli/", include("tavoli.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -424,6 +424,7 @@ class Convocazione(models.Model):
         IN_CODA = "in_coda", _("Queued")
         INVIATA = "inviata", _("Sent")
         FALLITA = "fallita", _("Failed")
+        NON_DOVUTA = "non_dovuta", _("Not sent: meeting cancelled before")
 
     class Risposta(models.TextChoices):
         SI = "si", _("Will attend")
