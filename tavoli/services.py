@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ambiti.models import Ente, Ruolo, popolazione_piu_recente
+from ambiti.models import AppartenenzaComune, Ente, Ruolo, popolazione_piu_recente
 from pdz import emails
 from pdz.audit import log_action
 from pdz.exceptions import OperazioneNonValida
@@ -121,15 +121,8 @@ def aggiungi_comuni(tavolo, *, by):
     """Seat every comune of the body's ambiti with its mayor (and the mayor's delegate as
     substitute): the Assemblea dei Sindaci. Returns (added, comuni without a mayor)."""
     ambiti = {tavolo.ambito_id, *tavolo.ambiti_coinvolti.values_list("pk", flat=True)}
-    enti = (
-        Ente.objects.filter(
-            comune__appartenenze__ambito__in=ambiti,
-            comune__appartenenze__valido_al__isnull=True,
-        )
-        .select_related("comune")
-        .distinct()
-        .order_by("denominazione")
-    )
+    comuni = AppartenenzaComune.objects.in_vigore().filter(ambito__in=ambiti).values("comune_id")
+    enti = Ente.objects.filter(comune__in=comuni).select_related("comune").order_by("denominazione")
     persone = {}
     for ruolo in (
         Ruolo.objects.attivi()
