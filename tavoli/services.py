@@ -18,11 +18,13 @@ from pdz.exceptions import OperazioneNonValida
 from tavoli import conteggio
 from tavoli.models import (
     Convocazione,
+    Documento,
     FeedCalendario,
     Incontro,
     Membro,
     Presenza,
     PuntoOdg,
+    RegolaVoto,
     Tavolo,
     Votazione,
     Voto,
@@ -154,6 +156,33 @@ def aggiungi_comuni(tavolo, *, by):
             log_action(membro, "membro.aggiunto", user=by)
             aggiunti.append(membro)
     return aggiunti, senza_sindaco
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def salva_riferimento(form, azione, *, by):
+    """Create or update a policy area or voting rule of an ambito from its (valid) form."""
+    with transaction.atomic():
+        oggetto = form.save()
+        log_action(oggetto, azione, user=by, data={"campi": sorted(form.changed_data)})
+    return oggetto
+
+
+def copia_regola(modello, ambito, *, nome, by):
+    """The ambito's own copy of a shared voting rule, to adapt."""
+    with transaction.atomic():
+        regola = RegolaVoto.objects.create(
+            ambito=ambito,
+            nome=nome,
+            peso=modello.peso,
+            maggioranza=modello.maggioranza,
+            soglia=modello.soglia,
+            quorum_prima=modello.quorum_prima,
+            quorum_seconda=modello.quorum_seconda,
+        )
+        log_action(regola, "regola_voto.copiata", user=by, data={"da": modello.pk})
+    return regola
 
 
 # --- meetings -----------------------------------------------------------------------------
@@ -383,6 +412,30 @@ def rispondi(convocazione, *, risposta, delegato="", user=None):
             data={"risposta": risposta, "delegato": convocazione.risposta_delegato},
         )
     return convocazione
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def aggiungi_documento(incontro, *, tipo, titolo, file, by):
+    """Attach ``file`` to the meeting: a paper for the agenda or an attachment of the minutes."""
+    with transaction.atomic():
+        documento = Documento.objects.create(
+            incontro=incontro, tipo=tipo, titolo=titolo, file=file, caricato_da=by
+        )
+        log_action(documento, "documento.caricato", user=by, data={"incontro": incontro.pk})
+    return documento
+
+
+def rimuovi_documento(documento, *, by):
+    """Take the document off the meeting's pages; the file is kept."""
+    with transaction.atomic():
+        documento = Documento.objects.select_for_update().get(pk=documento.pk)
+        if documento.rimosso_at is None:
+            documento.rimosso_at = timezone.now()
+            documento.save(update_fields=["rimosso_at"])
+            log_action(documento, "documento.rimosso", user=by)
+    return documento
 
 
 # --- attendance ---------------------------------------------------------------------------

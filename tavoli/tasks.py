@@ -159,31 +159,28 @@ def _invia_una(incontro, punti, pk, connessioni):
             convocazione.save(update_fields=["stato"])
             return True
         message = messaggio(_tipo_messaggio(incontro, convocazione), incontro, punti, convocazione)
+        prima = (convocazione.sequenza_inviata, convocazione.message_id, convocazione.inviata_at)
+        # Written as sent before the message leaves, in the same transaction: once the mail
+        # server has accepted it only the COMMIT is left to do, the shortest window in which
+        # a crash makes the next run send it again.
         convocazione.tentativi += 1
-        try:
-            connessioni.get(convocazione.canale).send_messages([message])
-        except Exception as e:  # noqa: BLE001 - any refusal is recorded on the row and retried
-            logger.warning("Convocazione %s non inviata: %s", pk, e)
-            connessioni.scarta(convocazione.canale)
-            convocazione.stato = Convocazione.Stato.FALLITA
-            convocazione.errore = str(e)[:1000] or e.__class__.__name__
-            convocazione.save(update_fields=["stato", "errore", "tentativi"])
-            return False
         convocazione.stato = Convocazione.Stato.INVIATA
         convocazione.sequenza_inviata = incontro.sequenza
         convocazione.message_id = message.extra_headers["Message-ID"]
         convocazione.inviata_at = timezone.now()
         convocazione.errore = ""
-        convocazione.save(
-            update_fields=[
-                "stato",
-                "sequenza_inviata",
-                "message_id",
-                "inviata_at",
-                "errore",
-                "tentativi",
-            ]
-        )
+        campi = ["stato", "sequenza_inviata", "message_id", "inviata_at", "errore", "tentativi"]
+        convocazione.save(update_fields=campi)
+        try:
+            connessioni.get(convocazione.canale).send_messages([message])
+        except Exception as e:  # noqa: BLE001 - any refusal is recorded on the row and retried
+            logger.warning("Convocazione %s non inviata: %s", pk, e)
+            connessioni.scarta(convocazione.canale)
+            convocazione.sequenza_inviata, convocazione.message_id, convocazione.inviata_at = prima
+            convocazione.stato = Convocazione.Stato.FALLITA
+            convocazione.errore = str(e)[:1000] or e.__class__.__name__
+            convocazione.save(update_fields=campi)
+            return False
     return True
 
 
@@ -194,6 +191,7 @@ def recupera_convocazioni(piu_vecchie_di_secondi=120):
     incontri = (
         Convocazione.objects.filter(stato=Convocazione.Stato.IN_CODA, accodata_at__lte=soglia)
         .values_list("incontro_id", flat=True)
+        .order_by()  # the default ordering would make DISTINCT one row per recipient
         .distinct()
     )
     for incontro_pk in list(incontri):
