@@ -3,6 +3,7 @@ a calendar client subscribes to."""
 
 from datetime import timedelta
 from email.utils import parseaddr
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,7 +18,7 @@ ROMA = ZoneInfo("Europe/Rome")
 
 def uid(incontro):
     """Stable for the life of the meeting, so an update replaces the event in the calendar."""
-    return f"incontro-{incontro.uid}@{settings.SITE_URL.split('://')[-1].split('/')[0]}"
+    return f"incontro-{incontro.uid}@{urlparse(settings.SITE_URL).hostname}"
 
 
 def _calendario(method=None, nome=None):

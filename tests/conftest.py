@@ -26,6 +26,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _pec_in_memory(settings):
+    # Without EMAIL_URL the PEC account writes to the outbox folder: keep it in mail.outbox.
+    settings.PEC_EMAIL = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # The cache is the test Redis: allauth's rate limits must not leak between tests.
     from django.core.cache import cache
