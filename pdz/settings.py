@@ -129,6 +129,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tavoli.tasks.invia_promemoria",
         "schedule": crontab(minute="*/15"),
     },
+    "close-expired-votes": {
+        "task": "tavoli.tasks.chiudi_votazioni_scadute",
+        "schedule": crontab(minute="*/5"),
+    },
     "recover-lost-convocations": {
         "task": "tavoli.tasks.recupera_convocazioni",
         "schedule": crontab(minute="*/2"),

@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pdz import emails
+from pdz.exceptions import OperazioneNonValida
 from tavoli import ics
-from tavoli.models import Convocazione, Incontro
+from tavoli.models import Convocazione, Incontro, Votazione
 
 logger = logging.getLogger(__name__)
 
@@ -254,3 +255,16 @@ def invia_promemoria_blocco(incontro_pk, ids):
                 convocazione.save(update_fields=["promemoria_at"])
     finally:
         connection.close()
+
+
+@shared_task
+def chiudi_votazioni_scadute():
+    """Beat: count and close the online votes whose closing time has passed."""
+    from tavoli.services import chiudi_votazione
+
+    scadute = Votazione.objects.filter(stato=Votazione.Stato.APERTA, chiude_at__lte=timezone.now())
+    for votazione in scadute:
+        try:
+            chiudi_votazione(votazione, by=None)
+        except OperazioneNonValida as e:  # e.g. a comune lost its population figure
+            logger.warning("Votazione %s non chiusa: %s", votazione.pk, e)

@@ -115,14 +115,21 @@ def todo_membro(request):
 
 
 def todo_staff(request):
-    """The Ufficio di Piano: meetings held whose minutes are still to be written, and drafted
-    minutes still to be approved, of the bodies of its ambiti."""
+    """The Ufficio di Piano: meetings over without an attendance register, meetings held whose
+    minutes are still to be written, and drafted minutes still to be approved, of the bodies
+    of its ambiti."""
     ambiti = ambiti_gestiti(request.user)
     if not ambiti:
         return []
     incontri = Incontro.objects.filter(
         tavolo__in=Tavolo.objects.of_ambiti(ambiti).values("pk")
     ).select_related("tavolo")
+    senza_presenze = list(
+        incontri.filter(
+            stato__in=[Incontro.Stato.PIANIFICATO, Incontro.Stato.CONVOCATO],
+            fine__lt=timezone.now(),
+        ).order_by("inizio", "pk")[:QUANTI]
+    )
     da_scrivere = list(
         incontri.filter(stato=Incontro.Stato.SVOLTO).order_by("inizio", "pk")[:QUANTI]
     )
@@ -130,6 +137,15 @@ def todo_staff(request):
         incontri.filter(stato=Incontro.Stato.VERBALE_REDATTO).order_by("inizio", "pk")[:QUANTI]
     )
     items = [
+        Item(
+            _("Record the attendance: %(body)s, %(date)s")
+            % {"body": i.tavolo.nome, "date": _quando(i.inizio)},
+            reverse("tavoli:presenze", args=[i.pk]),
+            i.titolo,
+        )
+        for i in senza_presenze
+    ]
+    items += [
         Item(
             _("Write the minutes: %(body)s, %(date)s")
             % {"body": i.tavolo.nome, "date": _quando(i.inizio)},

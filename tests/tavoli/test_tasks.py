@@ -293,3 +293,36 @@ def test_recipients_beyond_one_block_go_out_once_each(
 
     assert len(mail.outbox) == 125
     assert len(set(destinatari())) == 125
+
+
+def test_an_online_vote_past_its_closing_time_is_counted_and_closed(staff, ambito):
+    from tavoli.models import Votazione
+    from tests.tavoli.factories import RegolaVotoFactory
+
+    tavolo = TavoloFactory(ambito=ambito, regola_voto=RegolaVotoFactory(quorum_prima=0))
+    favorevole, contrario, assente = (MembroFactory(tavolo=tavolo) for _ in range(3))
+    scaduta = services.apri_votazione(
+        tavolo,
+        oggetto="Scaduta",
+        modalita=Votazione.Modalita.ONLINE,
+        by=staff,
+        chiude_at=timezone.now() + timedelta(hours=1),
+    )
+    aperta = services.apri_votazione(
+        tavolo,
+        oggetto="Aperta",
+        modalita=Votazione.Modalita.ONLINE,
+        by=staff,
+        chiude_at=timezone.now() + timedelta(days=1),
+    )
+    for membro, scelta in [(favorevole, "favorevole"), (contrario, "contrario")]:
+        scaduta.voti.create(membro=membro, scelta=scelta, espresso_da=staff)
+    Votazione.objects.filter(pk=scaduta.pk).update(chiude_at=timezone.now() - timedelta(minutes=1))
+
+    tasks.chiudi_votazioni_scadute()
+
+    scaduta.refresh_from_db()
+    aperta.refresh_from_db()
+    assert (scaduta.stato, scaduta.esito) == ("chiusa", "respinta")  # 1 to 1 of 2 present
+    assert scaduta.risultato["presenti"]["teste"] == 2
+    assert aperta.stato == "aperta"

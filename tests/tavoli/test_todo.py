@@ -130,6 +130,13 @@ def test_staff_are_asked_to_write_and_approve_minutes(client, staff, staff_altro
     assert todo(client, staff_altro) == []
 
 
+def test_staff_are_asked_to_record_the_attendance_of_a_meeting_that_is_over(client, staff, tavolo):
+    finito = convocato(tavolo, giorni=-2)
+    convocato(tavolo, giorni=3)
+
+    assert todo(client, staff) == [reverse("tavoli:presenze", args=[finito.pk])]
+
+
 def test_a_body_shared_with_another_ambito_is_in_the_list_of_both(
     client,
     staff,
