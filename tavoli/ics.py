@@ -16,9 +16,14 @@ from pdz.emails import absolute_url
 ROMA = ZoneInfo("Europe/Rome")
 
 
+def dominio():
+    """The host name of the site, for calendar UIDs and message ids."""
+    return urlparse(settings.SITE_URL).hostname or "localhost"
+
+
 def uid(incontro):
     """Stable for the life of the meeting, so an update replaces the event in the calendar."""
-    return f"incontro-{incontro.uid}@{urlparse(settings.SITE_URL).hostname}"
+    return f"incontro-{incontro.uid}@{dominio()}"
 
 
 def _calendario(method=None, nome=None):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ambiti.models import Ambito, AreaUtenza, Ente, SubAmbito
 from terzo_settore.models import Domanda, TavoloOfferto
@@ -510,13 +511,13 @@ class Votazione(models.Model):
         PALESE = "palese", _("Show of hands at the meeting")
 
     class Stato(models.TextChoices):
-        APERTA = "aperta", _("Open")
-        CHIUSA = "chiusa", _("Closed")
-        ANNULLATA = "annullata", _("Void")
+        APERTA = "aperta", pgettext_lazy("vote", "Open")
+        CHIUSA = "chiusa", pgettext_lazy("vote", "Closed")
+        ANNULLATA = "annullata", pgettext_lazy("vote", "Void")
 
     class Esito(models.TextChoices):
-        APPROVATA = "approvata", _("Approved")
-        RESPINTA = "respinta", _("Rejected")
+        APPROVATA = "approvata", pgettext_lazy("vote", "Approved")
+        RESPINTA = "respinta", pgettext_lazy("vote", "Rejected")
         NULLA = "nulla", _("Quorum not reached")
 
     tavolo = models.ForeignKey(Tavolo, on_delete=models.PROTECT, related_name="votazioni")

@@ -82,7 +82,7 @@ def messaggio(nome, incontro, punti, convocazione):
     message = emails.build(nome, convocazione.email, contesto(incontro, punti, convocazione))
     if convocazione.canale == Convocazione.Canale.PEC:
         message.from_email = settings.PEC_FROM_EMAIL
-    message.extra_headers["Message-ID"] = make_msgid(domain="pdz.convocazioni")
+    message.extra_headers["Message-ID"] = make_msgid(idstring="convocazione", domain=ics.dominio())
     invito = ics.invito(incontro, punti=punti, partecipante=(convocazione.nome, convocazione.email))
     method = "CANCEL" if incontro.annullato else "REQUEST"
     message.attach("convocazione.ics", invito.decode("utf-8"), f"text/calendar; method={method}")

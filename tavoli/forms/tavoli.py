@@ -103,7 +103,9 @@ class MembroForm(forms.ModelForm):
         ]
         help_texts = {
             "ente": _("The parties of the body's ambiti not yet seated."),
-            "delegato_email": _("The convocations and the votes go to this address."),
+            "delegato_email": _(
+                "Convocations go to this address; the person votes online by signing in with it."
+            ),
             "supplente_email": _("The substitute receives the convocations too."),
         }
 
