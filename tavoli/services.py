@@ -240,7 +240,7 @@ def _salva_punti(incontro, punti):
         punto.delete()
 
 
-def _destinatari(membro):
+def destinatari(membro):
     """(destinatario, canale, nome, email) of everyone who gets the convocation of ``membro``."""
     righe = [
         (Convocazione.Destinatario.DELEGATO, "email", membro.delegato_nome, membro.delegato_email)
@@ -302,7 +302,7 @@ def convoca(incontro, *, by, urgente=False):
                 email=email,
             )
             for membro in membri
-            for destinatario, canale, nome, email in _destinatari(membro)
+            for destinatario, canale, nome, email in destinatari(membro)
             if (membro.pk, destinatario) not in esistenti
         ]
         Convocazione.objects.bulk_create(nuove)

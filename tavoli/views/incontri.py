@@ -94,7 +94,7 @@ def _destinatari(incontro):
     time. Counted with the rule the service applies (delegate, substitute, party's PEC)."""
     membri = incontro.tavolo.membri.attivi().select_related("ente")
     esistenti = set(incontro.convocazioni.values_list("membro_id", "destinatario"))
-    tutti = [(membro.pk, riga[0]) for membro in membri for riga in services._destinatari(membro)]
+    tutti = [(membro.pk, riga[0]) for membro in membri for riga in services.destinatari(membro)]
     return len(tutti), len([r for r in tutti if r not in esistenti])
 
 

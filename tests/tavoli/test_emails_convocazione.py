@@ -16,6 +16,8 @@ from tavoli import services, tasks
 from tavoli.models import Convocazione, Incontro
 from tests.tavoli.factories import IncontroFactory, MembroFactory, PuntoOdgFactory, TavoloFactory
 
+pytestmark = pytest.mark.italiano
+
 
 @pytest.fixture
 def incontro(ambito, staff):
@@ -84,7 +86,7 @@ def test_convocation_reads_like_the_office_wrote_it(
 
     text = message.body
     assert text.startswith("Dear Elena Ruggeri,") or text.startswith("Gentile Elena Ruggeri,")
-    assert f"{giorno} at 16:30" in text or f"{giorno} alle 16:30" in text
+    assert f"{giorno} alle ore 16:30" in text
     assert "Sala consiliare, Piazza Garibaldi 26, Casalmaggiore" in text
     assert "1. Analisi dei bisogni\n2. Priorità per il triennio" in text
     assert "Ambito Oglio Po" in text
@@ -206,7 +208,7 @@ def test_the_reminder_says_tomorrow(incontro, staff, django_capture_on_commit_ca
 
     message = _promemoria(incontro, staff, django_capture_on_commit_callbacks)
     assert message.subject.endswith("tomorrow at 10:00") or message.subject.endswith(
-        "domani alle 10:00"
+        "domani alle ore 10:00"
     )
     assert date_format(inizio, "l j F Y").lower() in message.body
     assert "/tavoli/rsvp/" in message.body
@@ -224,7 +226,7 @@ def test_the_reminder_on_the_day_says_in_how_long(
     message = _promemoria(incontro, staff, django_capture_on_commit_callbacks)
     assert (
         f"today at {inizio:%H:%M}" in message.subject
-        or f"oggi alle {inizio:%H:%M}" in message.subject
+        or f"oggi alle ore {inizio:%H:%M}" in message.subject
     )
     testo = message.body.replace("\xa0", " ")
-    assert "in 2 ore, 59 minuti" in testo or "in 3 ore" in testo  # Django's Italian timeuntil
+    assert "tra 2 ore, 59 minuti" in testo or "tra 3 ore" in testo  # Django's Italian timeuntil

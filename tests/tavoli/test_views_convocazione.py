@@ -14,14 +14,8 @@ from tavoli.models import Convocazione, Incontro
 from tests.ambiti.factories import EnteFactory
 from tests.tavoli.factories import IncontroFactory, MembroFactory, PuntoOdgFactory, TavoloFactory
 from tests.tavoli.test_views_incontri import local
-from tests.tavoli.test_views_tavoli import lingua_inglese
 
 Stato = Convocazione.Stato
-
-
-@pytest.fixture(autouse=True)
-def inglese(settings):
-    lingua_inglese(settings)
 
 
 @pytest.fixture(autouse=True)

@@ -18,16 +18,10 @@ from tests.tavoli.factories import IncontroFactory, MembroFactory, PuntoOdgFacto
 from tests.tavoli.test_views_tavoli import (
     PERSONAS,
     as_persona,
-    lingua_inglese,
     tavolo_interno,
     tavolo_pubblico,
     url_exists,
 )
-
-
-@pytest.fixture(autouse=True)
-def inglese(settings):
-    lingua_inglese(settings)
 
 
 @pytest.fixture

@@ -14,16 +14,10 @@ from tests.ambiti.factories import EnteFactory
 from tests.tavoli.factories import MembroFactory, TavoloFactory
 from tests.tavoli.test_views_tavoli import (
     as_persona,
-    lingua_inglese,
     tavolo_interno,
     tavolo_pubblico,
 )
 from tests.terzo_settore.factories import AvvisoFactory, DomandaFactory, OrganizzazioneFactory
-
-
-@pytest.fixture(autouse=True)
-def inglese(settings):
-    lingua_inglese(settings)
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from tests.tavoli.test_views_votazioni import (  # noqa: F401 (fixtures)
     sindaco_sabbioneta,
 )
 
+pytestmark = pytest.mark.italiano
+
 
 @pytest.fixture
 def seduta(assemblea, staff):  # noqa: F811

@@ -24,18 +24,6 @@ from tests.terzo_settore.factories import AvvisoFactory
 PERSONAS = ["anonymous", "alice", "sindaco", "staff", "staff_altro", "admin_regionale"]
 
 
-def lingua_inglese(settings):
-    """Pages in the language of the source strings, so that tests do not depend on the
-    Italian translations (added later); a test asks for Italian with Accept-Language."""
-    settings.LANGUAGE_CODE = "en"
-    settings.LANGUAGES = [("en", "English"), ("it", "Italian")]
-
-
-@pytest.fixture(autouse=True)
-def inglese(settings):
-    lingua_inglese(settings)
-
-
 def as_persona(client, request, persona):
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))

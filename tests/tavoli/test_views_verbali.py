@@ -21,6 +21,8 @@ from tests.tavoli.test_views_votazioni import (  # noqa: F401 (fixtures)
     sindaco_sabbioneta,
 )
 
+pytestmark = pytest.mark.italiano
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

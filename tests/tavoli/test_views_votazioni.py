@@ -25,6 +25,8 @@ from tests.tavoli.factories import (
     TavoloFactory,
 )
 
+pytestmark = pytest.mark.italiano
+
 RESIDENTI = {"Casalmaggiore": 15473, "Viadana": 20143, "Sabbioneta": 4163}
 
 
@@ -228,7 +230,7 @@ def test_online_weighted_vote_with_the_mayors_delegate(
 
     client.force_login(staff)
     page = client.get(reverse("tavoli:votazione", args=[votazione.pk])).content.decode()
-    assert "3 di 3" in page or "3 of 3" in page
+    assert "Voti espressi finora: 3 su 3 componenti." in page
     client.post(reverse("tavoli:votazione_chiudi", args=[votazione.pk]))
 
     votazione.refresh_from_db()
