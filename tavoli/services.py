@@ -365,15 +365,19 @@ def ritenta_fallite(incontro, *, by):
     return n
 
 
+_RSVP = signing.Signer(salt="tavoli.rsvp")
+
+
 def rsvp_token(convocazione):
-    return signing.dumps(convocazione.pk, salt="tavoli.rsvp")
+    """The same for every message to the recipient, so any of their links works."""
+    return _RSVP.sign(str(convocazione.pk))
 
 
 def convocazione_da_token(token):
     """The Convocazione of a personal RSVP link, or None if the link is not valid."""
     try:
-        pk = signing.loads(token, salt="tavoli.rsvp")
-    except signing.BadSignature:
+        pk = int(_RSVP.unsign(token))
+    except (signing.BadSignature, ValueError):
         return None
     return (
         Convocazione.objects.select_related("incontro__tavolo", "membro__ente")
