@@ -43,7 +43,7 @@ echo "==> Starting a throwaway PostgreSQL and Redis"
 mkdir "$tmp/pg"
 [ "$(id -u)" -eq 0 ] && chown postgres "$tmp/pg"
 pg_port=$(free_port)
-as_postgres "$PGBIN/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+as_postgres "$PGBIN/initdb" -D "$tmp/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_postgres "$PGBIN/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w start -o \
   "-p $pg_port -k $tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c autovacuum=off" >/dev/null
 as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres pdz
