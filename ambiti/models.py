@@ -377,9 +377,11 @@ class Invito(models.Model):
         return self.scade_at <= timezone.now()
 
 
-class AreaUtenzaQuerySet(models.QuerySet):
+class RiferimentoQuerySet(models.QuerySet):
+    """Reference data with a shared list (no ambito) that each ambito extends."""
+
     def per_ambito(self, ambito):
-        """The national list plus the ambito's own areas, active ones only."""
+        """The shared list plus the ambito's own rows, active ones only."""
         return self.filter(Q(ambito__isnull=True) | Q(ambito=ambito), attiva=True)
 
 
@@ -394,7 +396,7 @@ class AreaUtenza(models.Model):
     ordine = models.PositiveSmallIntegerField(_("order"), default=0)
     attiva = models.BooleanField(_("active"), default=True)
 
-    objects = AreaUtenzaQuerySet.as_manager()
+    objects = RiferimentoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target group")

@@ -11,14 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ambiti.models import Ambito, AreaUtenza, Ente, SubAmbito
+from ambiti.models import Ambito, AreaUtenza, Ente, RiferimentoQuerySet, SubAmbito
 from terzo_settore.models import Domanda, TavoloOfferto
-
-
-class AreaPolicyQuerySet(models.QuerySet):
-    def per_ambito(self, ambito):
-        """The shared list plus the ambito's own policy areas, active ones only."""
-        return self.filter(Q(ambito__isnull=True) | Q(ambito=ambito), attiva=True)
 
 
 class AreaPolicy(models.Model):
@@ -32,7 +26,7 @@ class AreaPolicy(models.Model):
     ordine = models.PositiveSmallIntegerField(_("order"), default=0)
     attiva = models.BooleanField(_("active"), default=True)
 
-    objects = AreaPolicyQuerySet.as_manager()
+    objects = RiferimentoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("policy area")
