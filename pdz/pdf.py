@@ -14,7 +14,13 @@ def font_dir():
 
 def render_pdf(template_name, context):
     """Render ``template_name`` (which extends ``pdf/base.html``) to PDF bytes."""
+    return render_pdf_pages(template_name, context)[0]
+
+
+def render_pdf_pages(template_name, context):
+    """(PDF bytes, number of pages) of ``template_name``."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, {"font_dir": font_dir(), **context})
-    return HTML(string=html, base_url=str(Path(__file__).resolve().parent.parent)).write_pdf()
+    document = HTML(string=html, base_url=str(Path(__file__).resolve().parent.parent)).render()
+    return document.write_pdf(), len(document.pages)

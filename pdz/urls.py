@@ -21,6 +21,7 @@ urlpatterns = [
     path("ambiti/", include("ambiti.urls")),
     path("", include("terzo_settore.urls")),
     path("tavoli/", include("tavoli.urls")),
+    path("piani/", include("piani.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,121 @@
+"""Budget arithmetic: exact Decimal sums, cross tables and the comuni's per-capita quotas.
+
+The functions read budget lines as dicts (``voce_dict``), the shape they have in a frozen
+version, so the same code sums the working draft, a version and the accordo's resources.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+CENTESIMO = Decimal("0.01")
+IMPORTI = ("previsto", "impegnato", "speso")
+
+
+def euro(valore):
+    """``valore`` as a Decimal of euros and cents (strings from JSON included)."""
+    return Decimal(str(valore or 0)).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
+
+
+def area_utenza(aree):
+    """The target group a budget line counts under: its objective's only group; with more
+    groups or none, "Multiutenza" (as ISTAT classifies interventions for several groups)."""
+    return aree[0] if len(aree) == 1 else "Multiutenza"
+
+
+def voce_dict(voce):
+    """A ``VoceBudget`` (with fonte, obiettivo__aree_utenza, azione loaded) as a plain dict."""
+    obiettivo = voce.obiettivo
+    aree = [a.nome for a in obiettivo.aree_utenza.all()] if obiettivo else []
+    return {
+        "id": voce.pk,
+        "anno": voce.anno,
+        "fonte": voce.fonte.nome,
+        "fonte_codice": voce.fonte.codice,
+        "fonte_tipo": voce.fonte.tipo,
+        "fonte_ordine": voce.fonte.ordine,
+        "obiettivo": obiettivo.codice if obiettivo else "",
+        "obiettivo_titolo": obiettivo.titolo if obiettivo else "",
+        "azione": voce.azione.titolo if voce.azione_id else "",
+        "tipo_spesa": voce.tipo_spesa,
+        "descrizione": voce.descrizione,
+        "area_utenza": area_utenza(aree),
+        "previsto": euro(voce.previsto),
+        "impegnato": euro(voce.impegnato),
+        "speso": euro(voce.speso),
+    }
+
+
+@dataclass
+class Tabella:
+    """A cross table of sums: ``righe`` × ``colonne`` with the totals of each row, column and
+    the whole; ``celle[(riga, colonna)]`` is a Decimal (zero where nothing is)."""
+
+    righe: list
+    colonne: list
+    celle: dict = field(default_factory=dict)
+    totali_riga: dict = field(default_factory=dict)
+    totali_colonna: dict = field(default_factory=dict)
+    totale: Decimal = Decimal("0.00")
+
+    def righe_complete(self):
+        """[(riga, [cell per column], row total)] for templates."""
+        return [
+            (
+                r,
+                [self.celle.get((r, c), Decimal("0.00")) for c in self.colonne],
+                self.totali_riga[r],
+            )
+            for r in self.righe
+        ]
+
+    def colonne_totali(self):
+        return [self.totali_colonna[c] for c in self.colonne]
+
+
+def tabella(voci, riga, colonna, importo="previsto", *, colonne=None, ordine_righe=None):
+    """Sum ``importo`` of ``voci`` (dicts) by ``riga`` × ``colonna`` (keys of the dicts).
+
+    ``colonne`` fixes the columns (e.g. every year of the plan, even empty ones);
+    ``ordine_righe`` is a key to sort the rows (default: alphabetical)."""
+    celle = defaultdict(lambda: Decimal("0.00"))
+    for voce in voci:
+        celle[(voce[riga], voce[colonna])] += euro(voce[importo])
+    nomi_righe = {r for r, _c in celle}
+    nomi_colonne = list(colonne) if colonne is not None else sorted({c for _r, c in celle})
+    righe = sorted(nomi_righe, key=ordine_righe) if ordine_righe else sorted(nomi_righe)
+    t = Tabella(righe=righe, colonne=nomi_colonne, celle=dict(celle))
+    for r in righe:
+        t.totali_riga[r] = sum(
+            (celle.get((r, c), Decimal("0.00")) for c in nomi_colonne), Decimal("0.00")
+        )
+    for c in nomi_colonne:
+        t.totali_colonna[c] = sum(
+            (celle.get((r, c), Decimal("0.00")) for r in righe), Decimal("0.00")
+        )
+    t.totale = sum(t.totali_riga.values(), Decimal("0.00"))
+    return t
+
+
+def totali(voci):
+    """{"previsto": …, "impegnato": …, "speso": …} of ``voci``."""
+    return {k: sum((euro(v[k]) for v in voci), Decimal("0.00")) for k in IMPORTI}
+
+
+@dataclass
+class Quota:
+    comune: str
+    popolazione: int | None
+    importo: Decimal
+
+
+def quote_comunali(righe, quota_pro_capite):
+    """Each comune's quota: ``quota_pro_capite`` × residents, rounded to the cent.
+
+    ``righe`` are (name, residents or None); a comune without population pays nothing
+    until its figure is loaded (the page says so)."""
+    quota = Decimal(str(quota_pro_capite))
+    return [
+        Quota(nome, pop, euro(quota * pop) if pop is not None else Decimal("0.00"))
+        for nome, pop in righe
+    ]
