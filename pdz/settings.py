@@ -137,6 +137,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tavoli.tasks.recupera_convocazioni",
         "schedule": crontab(minute="*/2"),
     },
+    "record-plan-vote-outcomes": {
+        # A minute after close-expired-votes, which closes the votes this records.
+        "task": "piani.tasks.registra_esiti",
+        "schedule": crontab(minute="1-59/5"),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------------
