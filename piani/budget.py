@@ -17,6 +17,17 @@ def euro(valore):
     return Decimal(str(valore or 0)).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
 
 
+def numero_italiano(valore, decimali=2):
+    """A number written the Italian way whatever the page's language: ``1.234,50``;
+    ``decimali=None`` keeps only the decimals it has (``1.234,5``, ``100``)."""
+    valore = Decimal(str(valore))
+    if decimali is None:
+        valore = valore.normalize()
+        decimali = max(-valore.as_tuple().exponent, 0)
+    testo = f"{valore:,.{decimali}f}"
+    return testo.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def area_utenza(aree):
     """The target group a budget line counts under: its objective's only group; with more
     groups or none, "Multiutenza" (as ISTAT classifies interventions for several groups)."""
@@ -119,3 +130,43 @@ def quote_comunali(righe, quota_pro_capite):
         Quota(nome, pop, euro(quota * pop) if pop is not None else Decimal("0.00"))
         for nome, pop in righe
     ]
+
+
+@dataclass
+class Riepilogo:
+    """A summary table: the planned amounts of ``righe`` × years, with each row's total
+    planned, committed and spent, and the same totals for the whole."""
+
+    anni: list
+    righe: list  # [(name, [planned per year], planned, committed, spent)]
+    totali_anni: list  # planned per year, all rows
+    previsto: Decimal
+    impegnato: Decimal
+    speso: Decimal
+
+
+def riepilogo(voci, chiave, anni, *, ordine_righe=None):
+    """The ``Riepilogo`` of ``voci`` (dicts) by ``chiave`` (e.g. "fonte", "area_utenza")."""
+    tabelle = {
+        importo: tabella(voci, chiave, "anno", importo, colonne=anni, ordine_righe=ordine_righe)
+        for importo in IMPORTI
+    }
+    previsto = tabelle["previsto"]
+    righe = [
+        (
+            nome,
+            celle,
+            totale,
+            tabelle["impegnato"].totali_riga[nome],
+            tabelle["speso"].totali_riga[nome],
+        )
+        for nome, celle, totale in previsto.righe_complete()
+    ]
+    return Riepilogo(
+        anni=list(anni),
+        righe=righe,
+        totali_anni=previsto.colonne_totali(),
+        previsto=previsto.totale,
+        impegnato=tabelle["impegnato"].totale,
+        speso=tabelle["speso"].totale,
+    )
