@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from ambiti.models import Ruolo
 from pdz.todo import Block, Item
 from piani.models import Accordo, Consultazione, Firmatario, Piano, PianoAttuativo
-from tavoli.models import Membro, Votazione, Voto
+from tavoli.models import Membro, Votazione
 from tavoli.permissions import ambiti_gestiti
 from terzo_settore.models import Domanda
 from terzo_settore.permissions import referenze
@@ -94,27 +94,19 @@ def _consultazioni_aperte(user):
 
 
 def _in_attesa_del_mio_voto(modello, email):
-    """Plans (or annual plans) whose open vote waits for a member ``email`` represents: an
-    online vote it has not cast yet, or a show of hands at the meeting."""
+    """Plans (or annual plans) put to a show of hands at a meeting of a body where a member
+    ``email`` represents votes. Online votes are on the list already, from the tables'
+    own to-dos ("Vote: Approval of the Piano di Zona …")."""
     membri = (
         Membro.objects.attivi()
         .di_persona(email)
         .filter(diritto_voto=True, tavolo=OuterRef("votazione__tavolo_id"))
     )
-    senza_voto = membri.filter(
-        ~Exists(
-            Voto.objects.filter(membro=OuterRef("pk"), votazione=OuterRef(OuterRef("votazione_id")))
-        )
-    )
-    adesso = timezone.now()
-    online = Q(
-        Exists(senza_voto),
-        Q(votazione__chiude_at__isnull=True) | Q(votazione__chiude_at__gt=adesso),
-        votazione__modalita=Votazione.Modalita.ONLINE,
-    )
-    palese = Q(Exists(membri), votazione__modalita=Votazione.Modalita.PALESE)
     queryset = modello.objects.filter(
-        online | palese, stato=modello.Stato.VOTAZIONE, votazione__stato=Votazione.Stato.APERTA
+        Exists(membri),
+        stato=modello.Stato.VOTAZIONE,
+        votazione__stato=Votazione.Stato.APERTA,
+        votazione__modalita=Votazione.Modalita.PALESE,
     ).select_related("votazione__tavolo")
     if modello is PianoAttuativo:
         queryset = queryset.select_related("piano")
