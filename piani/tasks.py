@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from piani import documenti
-from piani.models import VersionePiano
+from piani.models import Accordo, VersionePiano
 
 
 @shared_task
@@ -12,3 +12,28 @@ def genera_pdf_versione(versione_id):
     versione = VersionePiano.objects.select_related("piano__ambito").get(pk=versione_id)
     if not versione.pdf_sha256:
         documenti.pdf_versione(versione)
+
+
+@shared_task(acks_late=True)
+def genera_pdf_accordo(accordo_id):
+    """Render the accordo's PDF if its source changed since the stored one (else nothing)."""
+    accordo = Accordo.objects.filter(pk=accordo_id).first()
+    if accordo is not None:
+        documenti.pdf_accordo(accordo)
+
+
+@shared_task
+def registra_esiti():
+    """Beat: record on plans and annual plans the outcome of their votes closed meanwhile
+    (by the tables' own task at the closing time, or by hand on the vote's page). Safe to
+    run twice: an outcome already recorded is left as it is."""
+    import logging
+
+    from pdz.exceptions import OperazioneNonValida
+    from piani.services.approvazione import da_registrare, registra_esito
+
+    for oggetto in da_registrare():
+        try:
+            registra_esito(oggetto)
+        except OperazioneNonValida as e:
+            logging.getLogger(__name__).warning("Esito di %r non registrato: %s", oggetto, e)
