@@ -1,9 +1,16 @@
-"""Background work of plans: PDFs. By primary key, safe to run twice."""
+"""Background work of plans: PDFs and the outcome of votes. By primary key, safe to run
+twice."""
+
+import logging
 
 from celery import shared_task
 
+from pdz.exceptions import OperazioneNonValida
 from piani import documenti
 from piani.models import Accordo, VersionePiano
+from piani.services.approvazione import da_registrare, registra_esito
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -27,13 +34,8 @@ def registra_esiti():
     """Beat: record on plans and annual plans the outcome of their votes closed meanwhile
     (by the tables' own task at the closing time, or by hand on the vote's page). Safe to
     run twice: an outcome already recorded is left as it is."""
-    import logging
-
-    from pdz.exceptions import OperazioneNonValida
-    from piani.services.approvazione import da_registrare, registra_esito
-
     for oggetto in da_registrare():
         try:
             registra_esito(oggetto)
         except OperazioneNonValida as e:
-            logging.getLogger(__name__).warning("Esito di %r non registrato: %s", oggetto, e)
+            logger.warning("Esito di %r non registrato: %s", oggetto, e)
