@@ -592,7 +592,7 @@ class Osservazione(models.Model):
     GENERALE = "-"
 
     class Esito(models.TextChoices):
-        ACCOLTA = "accolta", _("Accepted")
+        ACCOLTA = "accolta", pgettext_lazy("comment or adhesion", "Accepted")
         PARZIALE = "parziale", _("Partly accepted")
         NON_ACCOLTA = "non_accolta", _("Not accepted")
 
@@ -640,9 +640,9 @@ class Adesione(models.Model):
 
     class Stato(models.TextChoices):
         RICHIESTA = "richiesta", _("Requested")
-        ACCOLTA = "accolta", _("Accepted")
-        RESPINTA = "respinta", _("Refused")
-        RITIRATA = "ritirata", _("Withdrawn")
+        ACCOLTA = "accolta", pgettext_lazy("comment or adhesion", "Accepted")
+        RESPINTA = "respinta", pgettext_lazy("comment or adhesion", "Refused")
+        RITIRATA = "ritirata", pgettext_lazy("comment or adhesion", "Withdrawn")
 
     piano = models.ForeignKey(Piano, on_delete=models.PROTECT, related_name="adesioni")
     organizzazione = models.ForeignKey(
