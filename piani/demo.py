@@ -1,7 +1,7 @@
 """The demo Piano di Zona 2025-2027 of the Oglio Po ambito, through the whole cycle: the
 document, eight objectives with actions and indicators, the budget, a closed consultation
 with answered comments, the approval by the Assemblea dei Sindaci (population-weighted show
-of hands), the adhesions of the admitted organisations and the accordo di programma in
+of hands) and its publication, the adhesions of the admitted organisations and the accordo di programma in
 signature, with its PDF and the first signed copies.
 
 Runs after the tavoli seed (the Assemblea and the tables). Dates are relative to the day of
@@ -33,7 +33,7 @@ from piani.models import (
 )
 from piani.services import accordo as servizi_accordo
 from piani.services import approvazione, consultazione
-from piani.services.documento import crea_piano
+from piani.services.documento import crea_piano, pubblica_piano
 from tavoli import services as servizi_tavoli
 from tavoli.demo import ASSEMBLEA
 from tavoli.models import AreaPolicy, Tavolo, Votazione
@@ -59,7 +59,7 @@ def seed(stdout):
     _accordo(piano, staff)
     stdout.write(
         f"Demo plan: {piano.titolo}, {len(obiettivi)} objectives, "
-        f"{piano.voci_budget.count()} budget lines, approved, accordo in signature"
+        f"{piano.voci_budget.count()} budget lines, approved and published, accordo in signature"
     )
 
 
@@ -282,6 +282,7 @@ def _approvazione(piano, staff):
     }
     servizi_tavoli.registra_voto_palese(votazione, scelte, by=staff)
     approvazione.registra_esito(piano, by=staff)
+    pubblica_piano(piano, by=staff)
 
 
 def _accordo(piano, staff):
