@@ -1,8 +1,8 @@
 """The demo Piano di Zona 2025-2027 of the Oglio Po ambito, through the whole cycle: the
 document, eight objectives with actions and indicators, the budget, a closed consultation
 with answered comments, the approval by the Assemblea dei Sindaci (population-weighted show
-of hands) and its publication, the adhesions of the admitted organisations and the accordo di programma in
-signature, with its PDF and the first signed copies.
+of hands) and its publication, the adhesions of the admitted organisations and the accordo
+di programma in signature, with its PDF and the first signed copies.
 
 Runs after the tavoli seed (the Assemblea and the tables). Dates are relative to the day of
 the seed."""
