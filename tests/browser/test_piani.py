@@ -12,7 +12,6 @@ The pages are located by ids, names, form actions and URLs: their Italian texts 
 
 import datetime
 import re
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -36,6 +35,7 @@ from tests.browser.conftest import assert_accessible
 from tests.browser.test_adesione import sign_in
 from tests.conftest import _persona
 from tests.piani.factories import fonte
+from tests.piani.pdf import leggi_pdf
 from tests.tavoli.factories import RegolaVotoFactory
 from tests.terzo_settore.factories import DomandaFactory
 
@@ -58,13 +58,6 @@ COMUNI = [
 
 def _submit(page, action):
     page.locator(f"form[action='{action}'] button[type=submit]").first.click()
-
-
-def _pdf_text(path):
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(text.split())  # one space for any run of spaces, NBSPs and line breaks
 
 
 MESI = (
@@ -334,7 +327,7 @@ def test_the_whole_cycle_from_draft_to_the_accordo_pdf(
     assert response.ok and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "accordo.pdf"
     pdf.write_bytes(response.body())
-    text = _pdf_text(pdf)
+    text = leggi_pdf(pdf)
 
     # The signatories: every comune, the ATS, the adhering organisation.
     for _codice, nome, *_resto in COMUNI:

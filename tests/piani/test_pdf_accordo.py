@@ -7,7 +7,6 @@ Municipal quota € 2,50 per resident: Casalmaggiore 15.473 → € 38.682,50, V
 """
 
 import datetime
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from piani import documenti
 from piani.models import Accordo
 from piani.services import accordo as servizi
+from tests.piani.pdf import leggi_pdf
 from tests.piani.test_accordo_servizi import (
     adesione_accolta,
     ammessa,
@@ -22,13 +22,6 @@ from tests.piani.test_accordo_servizi import (
     piano_approvato,
 )
 from tests.tavoli.factories import TavoloFactory
-
-
-def pdftotext(pdf_path):
-    testo = subprocess.run(
-        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, check=True, text=True
-    ).stdout
-    return " ".join(testo.replace("\xa0", " ").split())
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +67,7 @@ def test_accordo_pdf_has_parties_signatories_resources_and_approval(ambito, pian
     documenti.pdf_accordo(accordo)
 
     accordo = Accordo.objects.get()
-    testo = pdftotext(accordo.pdf.path)
+    testo = leggi_pdf(accordo.pdf.path)
     assert (
         "Accordo di programma per l'attuazione del Piano di Zona 2025-2027 "
         "dell'Ambito Oglio Po" in testo
@@ -116,7 +109,7 @@ def test_accordo_pdf_has_parties_signatories_resources_and_approval(ambito, pian
 def test_table_of_contents_gives_page_numbers(piano, staff):
     accordo = servizi.prepara_accordo(piano, by=staff)
     documenti.pdf_accordo(accordo)
-    testo = pdftotext(Accordo.objects.get().pdf.path)
+    testo = leggi_pdf(Accordo.objects.get().pdf.path)
     indice = testo.split("Indice", 1)[1].split("Premesse Visti", 1)[0]
     assert "Art. 6 – Risorse" in indice
     ultima = indice.split("Sottoscrizione")[1].strip(" .").split()[0]
@@ -129,7 +122,7 @@ def test_plan_pdf_has_sections_objectives_and_budget(piano):
     documenti.pdf_versione(versione)
 
     versione.refresh_from_db()
-    testo = pdftotext(versione.pdf.path)
+    testo = leggi_pdf(versione.pdf.path)
     assert "Piano di Zona 2025-2027" in testo
     assert "Ambito Oglio Po" in testo
     assert "Il sistema dei servizi dell'ambito." in testo  # section a
