@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from ambiti.models import Ruolo
 from ambiti.permissions import can_manage_ambito, is_regional_admin, ruoli
 from piani.models import Piano
 from tavoli.models import Membro
-from terzo_settore.models import Domanda
+from terzo_settore.models import Domanda, Organizzazione
 from terzo_settore.permissions import referenze
 
 
@@ -38,8 +39,6 @@ def membri_nell_ambito(user, ambito):
 
 def organizzazioni_ammesse(user, ambito):
     """The organisations ``user`` acts for that one of the ambito's notices admitted."""
-    from terzo_settore.models import Organizzazione
-
     mie = set(referenze(user))
     if not mie:
         return Organizzazione.objects.none()
@@ -115,3 +114,28 @@ def piano_for_change(user, pk):
     if not can_manage_piano(user, piano):
         raise PermissionDenied
     return piano
+
+
+def enti_rappresentati(user, ambito):
+    """The parties ``user`` signs for in the ambito: the comune of their mayor's (or
+    delegate's) role, the organisations they are a referente of. A set of Ente ids."""
+    if not user.is_authenticated:
+        return set()
+    comuni = Ruolo.objects.attivi().filter(
+        user=user,
+        ambito=ambito,
+        tipo__in=[Ruolo.Tipo.SINDACO, Ruolo.Tipo.DELEGATO_SINDACO],
+        ente__isnull=False,
+    )
+    organizzazioni = Organizzazione.objects.filter(pk__in=set(referenze(user)))
+    return {
+        *comuni.values_list("ente_id", flat=True),
+        *organizzazioni.values_list("ente_id", flat=True),
+    }
+
+
+def can_caricare_copia(user, firmatario, piano):
+    """Upload a signatory's signed copy: the staff, or whoever signs for that party."""
+    return can_manage_piano(user, piano) or firmatario.ente_id in enti_rappresentati(
+        user, piano.ambito
+    )

@@ -33,10 +33,13 @@ from piani.forms.accordo import (
 )
 from piani.models import Accordo, Adesione, Firmatario, Piano
 from piani.permissions import (
+    can_caricare_copia,
     can_manage_piano,
     can_view_interno,
     can_view_piano,
+    enti_rappresentati,
     piano_for_change,
+    piano_for_interno,
 )
 from piani.services import accordo as servizi
 from terzo_settore.permissions import referenze
@@ -270,6 +273,7 @@ def _pagina_accordo(request, piano, accordo, *, status=200, **forms):
         "accordo": accordo,
         "gestore": gestore,
         "interno": interno,
+        "miei_enti": enti_rappresentati(request.user, piano.ambito),
         "stati": Accordo.Stato.choices,
         "puo_aderire": request.user.is_authenticated
         and servizi.organizzazioni_idonee(request.user, piano.ambito).exists(),
@@ -446,7 +450,9 @@ def _firmatario(request, pk):
 @require_http_methods(["GET", "POST"])
 def copia_firmata(request, pk):
     firmatario, piano = _firmatario(request, pk)
-    piano_for_change(request.user, piano.pk)
+    piano_for_interno(request.user, piano.pk)
+    if not can_caricare_copia(request.user, firmatario, piano):
+        raise PermissionDenied
     accordo = firmatario.accordo
     form = CopiaFirmataForm(request.POST or None, request.FILES or None, firmatario=firmatario)
     if request.method == "POST" and form.is_valid():

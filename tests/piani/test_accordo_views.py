@@ -272,10 +272,11 @@ def test_who_changes_the_accordo(client, request, accordo, piano, nome, status, 
 
 @pytest.mark.parametrize(
     ("nome", "status"),
-    [("anonimo", 404), ("alice", 404), ("sindaco", 403), ("referente", 403),
+    [("anonimo", 404), ("alice", 404), ("sindaco", 200), ("referente", 403),
      ("staff", 200), ("staff_altro", 404), ("admin_regionale", 200)],
 )  # fmt: skip
 def test_who_uploads_a_signed_copy(client, request, accordo, piano, staff, nome, status):
+    """The staff, and the mayor of the comune that signs (here the ente capofila)."""
     documenti.pdf_accordo(accordo)
     servizi.metti_in_firma(Accordo.objects.get(), by=staff)
     firmatario = accordo.firmatari.first()
@@ -353,3 +354,24 @@ def test_accordo_page_queries_do_not_grow_with_signatories(client, ambito, piano
     assert accordo.firmatari.count() == 4 + 12
     molti = conta()
     assert pochi == molti
+
+
+def test_a_mayor_uploads_the_copy_of_their_comune_only(client, accordo, piano, staff, sindaco):
+    documenti.pdf_accordo(accordo)
+    servizi.metti_in_firma(Accordo.objects.get(), by=staff)
+    suo, altro = accordo.firmatari.order_by("ordine")[:2]
+    client.force_login(sindaco)
+
+    pagina = client.get(reverse("piani:accordo", args=[piano.pk])).content.decode()
+    assert reverse("piani:copia_firmata", args=[suo.pk]) in pagina
+    assert reverse("piani:copia_firmata", args=[altro.pk]) not in pagina
+    assert client.get(reverse("piani:copia_firmata", args=[altro.pk])).status_code == 403
+
+    risposta = client.post(
+        reverse("piani:copia_firmata", args=[suo.pk]),
+        {"file": SimpleUploadedFile("f.pdf", PDF), "firmato_il": "2025-04-02",
+         "nome": suo.nome or "Sindaco", "qualifica": "Sindaco"},
+    )  # fmt: skip
+    assert risposta.status_code == 302
+    suo.refresh_from_db()
+    assert suo.firmato and suo.caricata_da == sindaco
