@@ -432,7 +432,8 @@ class Indicatore(models.Model):
 
 
 class Misurazione(models.Model):
-    """The value an indicator reached in one year."""
+    """The value an indicator reached in one year. A value cleared by the staff is kept, with
+    ``rimossa_at``; entering one again for that year brings the row back."""
 
     indicatore = models.ForeignKey(Indicatore, on_delete=models.PROTECT, related_name="misurazioni")
     anno = models.PositiveSmallIntegerField(_("year"))
@@ -442,6 +443,7 @@ class Misurazione(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    rimossa_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("measurement")

@@ -235,7 +235,7 @@ class MisurazioniForm(forms.Form):
     def __init__(self, *args, indicatore, anni, **kwargs):
         super().__init__(*args, **kwargs)
         self.anni = anni
-        attuali = {m.anno: m for m in indicatore.misurazioni.all()}
+        attuali = {m.anno: m for m in indicatore.misurazioni.filter(rimossa_at__isnull=True)}
         for anno in anni:
             misura = attuali.get(anno)
             self.fields[f"valore_{anno}"] = NumeroField(

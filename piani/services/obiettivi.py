@@ -104,17 +104,20 @@ def rimuovi_indicatore(indicatore, *, by):
 def salva_misurazioni(indicatore, valori, *, by):
     """Record the yearly values of ``indicatore`` in one go.
 
-    ``valori`` is {anno: (valore or None, note)}; a year left blank clears its value (the
-    audit log keeps what it was). Returns the years whose value changed."""
+    ``valori`` is {anno: (valore or None, note)}; a year left blank clears its value (the row
+    stays, marked removed, and the audit log says what it was). Returns the years whose value
+    changed."""
     cambiati = []
     with transaction.atomic():
         indicatore = Indicatore.objects.select_for_update().get(pk=indicatore.pk)
-        attuali = {m.anno: m for m in indicatore.misurazioni.all()}
+        attuali = {m.anno: m for m in indicatore.misurazioni.filter(rimossa_at__isnull=True)}
         for anno, (valore, note) in sorted(valori.items()):
             misura = attuali.get(anno)
             if valore is None:
                 if misura is not None:
-                    misura.delete()
+                    misura.rimossa_at = timezone.now()
+                    misura.registrata_da = by
+                    misura.save(update_fields=["rimossa_at", "registrata_da", "updated_at"])
                     cambiati.append({"anno": anno, "da": str(misura.valore), "a": None})
                 continue
             if misura is not None and misura.valore == valore and misura.note == note:
@@ -122,7 +125,7 @@ def salva_misurazioni(indicatore, valori, *, by):
             Misurazione.objects.update_or_create(
                 indicatore=indicatore,
                 anno=anno,
-                defaults={"valore": valore, "note": note, "registrata_da": by},
+                defaults={"valore": valore, "note": note, "registrata_da": by, "rimossa_at": None},
             )
             cambiati.append(
                 {"anno": anno, "da": str(misura.valore) if misura else None, "a": str(valore)}

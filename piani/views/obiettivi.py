@@ -175,7 +175,12 @@ def obiettivo(request, pk):
     anni_azioni = sorted({*obiettivo.anni, *(a.anno for a in azioni)})
     indicatori = (
         obiettivo.indicatori.filter(rimosso_at__isnull=True)
-        .prefetch_related(Prefetch("misurazioni", queryset=Misurazione.objects.order_by("anno")))
+        .prefetch_related(
+            Prefetch(
+                "misurazioni",
+                queryset=Misurazione.objects.filter(rimossa_at__isnull=True).order_by("anno"),
+            )
+        )
         .order_by("ordine", "pk")
     )
     andamenti = [monitoraggio.andamento(i, i.misurazioni.all(), piano.anni) for i in indicatori]
@@ -362,7 +367,7 @@ def indicatore_rimuovi(request, pk):
         "piano": obiettivo.piano,
         "obiettivo": obiettivo,
         "indicatore": indicatore,
-        "num_misurazioni": indicatore.misurazioni.count(),
+        "num_misurazioni": indicatore.misurazioni.filter(rimossa_at__isnull=True).count(),
     }
     return render(request, "piani/obiettivi/indicatore_rimuovi.html", context)
 
@@ -403,7 +408,12 @@ def _andamenti(piano):
                 queryset=Indicatore.objects.filter(rimosso_at__isnull=True)
                 .order_by("ordine", "pk")
                 .prefetch_related(
-                    Prefetch("misurazioni", queryset=Misurazione.objects.order_by("anno"))
+                    Prefetch(
+                        "misurazioni",
+                        queryset=Misurazione.objects.filter(rimossa_at__isnull=True).order_by(
+                            "anno"
+                        ),
+                    )
                 ),
             )
         )

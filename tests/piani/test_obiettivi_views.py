@@ -390,13 +390,27 @@ def test_record_the_values_of_every_year_in_one_go(client, staff, piano):
     valori = {m.anno: (m.valore, m.note) for m in Misurazione.objects.filter(indicatore=indicatore)}
     assert valori == {2025: (Decimal("1234.50"), "dato ISTAT"), 2026: (Decimal("1300.00"), "")}
 
-    # again: one value changed, one cleared; the same rows are updated
+    # again: one value changed, one cleared; the same rows are updated, the cleared one kept
     client.post(url, {"valore_2025": "1.234,5", "note_2025": "dato ISTAT", "valore_2027": "7"})
-    valori = {m.anno: m.valore for m in Misurazione.objects.filter(indicatore=indicatore)}
+    valori = {
+        m.anno: m.valore
+        for m in Misurazione.objects.filter(indicatore=indicatore, rimossa_at__isnull=True)
+    }
     assert valori == {2025: Decimal("1234.50"), 2027: Decimal("7.00")}
+    tolta = Misurazione.objects.get(indicatore=indicatore, anno=2026)
+    assert tolta.valore == Decimal("1300.00") and tolta.rimossa_at is not None
     log = AuditLog.objects.filter(action="piano.misurazioni").order_by("pk")
     assert [x["anno"] for x in log.last().data["valori"]] == [2026, 2027]
     assert log.last().data["valori"][0] == {"anno": 2026, "da": "1300.00", "a": None}
+
+    # a value entered again for the cleared year brings its row back
+    client.post(
+        url,
+        {"valore_2025": "1.234,5", "note_2025": "dato ISTAT", "valore_2026": "1.350",
+         "valore_2027": "7"},
+    )  # fmt: skip
+    tolta.refresh_from_db()
+    assert tolta.valore == Decimal("1350.00") and tolta.rimossa_at is None
 
     form = client.get(url).content.decode()
     assert 'value="1.234,5"' in form
