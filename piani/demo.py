@@ -102,7 +102,12 @@ def _obiettivi(piano, staff):
     policy = {a.nome: a for a in AreaPolicy.objects.per_ambito(ambito)}
     leps = {x.nome: x for x in Leps.objects.per_ambito(ambito)}
     enti = {e.denominazione: e for e in Ente.objects.of_ambito(ambito)}
-    tavoli = list(Tavolo.objects.filter(ambito=ambito).exclude(nome=ASSEMBLEA))
+    tavoli = list(
+        Tavolo.objects.filter(ambito=ambito)
+        .exclude(nome=ASSEMBLEA)
+        .prefetch_related("aree_utenza")
+        .order_by("nome")
+    )
     obiettivi = {}
     for ordine, dati in enumerate(testi.OBIETTIVI, start=1):
         codice, titolo, area, gruppi, nomi_leps, responsabile, bisogno, risultati = dati[:8]
@@ -124,14 +129,19 @@ def _obiettivi(piano, staff):
         obiettivo.enti.set(
             [e for nome, e in enti.items() if nome.startswith(("ATS", "ASST"))][: 1 + ordine % 2]
         )
-        obiettivo.tavoli.set([tavoli[ordine % len(tavoli)]] if tavoli else [])
+        # the thematic table of the objective's target groups
+        tavolo = next(
+            (t for t in tavoli if {a.nome for a in t.aree_utenza.all()} & set(gruppi)),
+            tavoli[0] if tavoli else None,
+        )
+        obiettivo.tavoli.set([tavolo] if tavolo else [])
         for posizione, (scarto, titolo_azione) in enumerate(azioni):
             Azione.objects.create(
                 obiettivo=obiettivo,
                 anno=piano.anno_inizio + scarto,
                 titolo=titolo_azione,
                 responsabile=responsabile,
-                tavolo=tavoli[ordine % len(tavoli)] if tavoli else None,
+                tavolo=tavolo,
                 ordine=posizione,
             )
         for posizione, (nome, tipo, unita, base, target, misura) in enumerate(indicatori):
