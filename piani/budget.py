@@ -17,17 +17,6 @@ def euro(valore):
     return Decimal(str(valore or 0)).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
 
 
-def numero_italiano(valore, decimali=2):
-    """A number written the Italian way whatever the page's language: ``1.234,50``;
-    ``decimali=None`` keeps only the decimals it has (``1.234,5``, ``100``)."""
-    valore = Decimal(str(valore))
-    if decimali is None:
-        valore = valore.normalize()
-        decimali = max(-valore.as_tuple().exponent, 0)
-    testo = f"{valore:,.{decimali}f}"
-    return testo.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 def area_utenza(aree):
     """The target group a budget line counts under: its objective's only group; with more
     groups or none, "Multiutenza" (as ISTAT classifies interventions for several groups)."""

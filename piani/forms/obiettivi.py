@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import AreaUtenza, Ente
-from piani.forms.budget import NumeroField
+from pdz.forms import NumeroField
 from piani.models import Azione, Indicatore, Leps, Obiettivo, Piano
 from tavoli.models import AreaPolicy, Tavolo
 from terzo_settore.models import Avviso

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ambiti.models import AppartenenzaComune
 from pdz.audit import log_action
 from pdz.exceptions import OperazioneNonValida
+from pdz.forms import numero_italiano
 from piani import budget
 from piani.models import FonteFinanziamento, Piano, VoceBudget
 
@@ -178,8 +179,8 @@ def scrivi_quote(piano, anno, *, by):
             raise OperazioneNonValida(_("No municipality belongs to the ambito today."))
         if not quote.residenti:
             raise OperazioneNonValida(_("No municipality of the ambito has a population figure."))
-        tariffa = budget.numero_italiano(piano.quota_pro_capite)
-        residenti = budget.numero_italiano(quote.residenti, 0)
+        tariffa = numero_italiano(piano.quota_pro_capite)
+        residenti = numero_italiano(quote.residenti, 0)
         descrizione = f"Quote comunali: € {tariffa} × {residenti} residenti"
         voce = voce_quote(piano, anno)
         creata = voce is None

@@ -1,17 +1,17 @@
 """Forms and filters of the notices (avvisi) the Ufficio di Piano publishes."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import Ambito, Ruolo
+from pdz.forms import ImportoField
 from pdz.models import User
 from pdz.validators import validate_pdf
 from terzo_settore.models import AllegatoAvviso, Avviso, CriterioValutazione, TavoloOfferto
@@ -39,42 +39,6 @@ def date_time_field(label, **kwargs):
     return forms.DateTimeField(
         label=label, widget=DateTimeInput, input_formats=DATETIME_INPUT_FORMATS, **kwargs
     )
-
-
-class ImportoField(forms.DecimalField):
-    """An amount typed the Italian way: ``150.000,50``, ``150000,5``, ``€ 1.200``."""
-
-    widget = forms.TextInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        return {"inputmode": "decimal", "autocomplete": "off"}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
-            if not value:
-                return None
-            if "," in value:
-                value = value.replace(".", "").replace(",", ".")
-            elif re.fullmatch(r"\d{1,3}(\.\d{3})+", value):
-                value = value.replace(".", "")
-            try:
-                Decimal(value)
-            except InvalidOperation:
-                raise ValidationError(
-                    _("Write an amount such as 150.000,00."), code="invalid"
-                ) from None
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-        return value
 
 
 class AvvisoForm(forms.ModelForm):

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import Ambito, AreaUtenza
+from pdz.forms import ImportoField
 from pdz.validators import validate_pdf
-from terzo_settore.forms.avvisi import DateInput, ImportoField
+from terzo_settore.forms.avvisi import DateInput
 from terzo_settore.models import Avviso, Domanda
 from terzo_settore.services import CON_MOTIVAZIONE
 
