@@ -27,6 +27,11 @@ class Block:
     more_url: str = ""
 
 
+def dettaglio(*parti):
+    """The detail line of an item: its non-empty parts joined by " · "."""
+    return " · ".join(str(p) for p in parti if p)
+
+
 _todo_providers = []
 _public_providers = []
 

@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
+
 CENTESIMO = Decimal("0.01")
 IMPORTI = ("previsto", "impegnato", "speso")
 
@@ -15,6 +17,13 @@ IMPORTI = ("previsto", "impegnato", "speso")
 def euro(valore):
     """``valore`` as a Decimal of euros and cents (strings from JSON included)."""
     return Decimal(str(valore or 0)).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
+
+
+def testo_euro(valore):
+    """An amount as the page's language writes it, with its cents: ``€ 1.234,50``."""
+    if valore in (None, ""):
+        return ""
+    return "€\u00a0" + number_format(Decimal(valore), 2, use_l10n=True, force_grouping=True)
 
 
 def area_utenza(aree):
@@ -95,6 +104,12 @@ def tabella(voci, riga, colonna, importo="previsto", *, colonne=None, ordine_rig
         )
     t.totale = sum(t.totali_riga.values(), Decimal("0.00"))
     return t
+
+
+def tabella_fonti(voci, anni):
+    """Planned amounts by funding source × year, sources in their reference order."""
+    ordine = {v["fonte"]: (v.get("fonte_ordine") or 0, v["fonte"]) for v in voci}
+    return tabella(voci, "fonte", "anno", colonne=anni, ordine_righe=ordine.get)
 
 
 def totali(voci):

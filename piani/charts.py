@@ -5,13 +5,13 @@
 - ``colonne_indicatore``: one column each for an indicator's baseline, yearly values and target.
 """
 
-import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from piani.budget import testo_euro
 from terzo_settore import charts
 
 # --- horizontal bars of amounts ----------------------------------------------------------
@@ -21,10 +21,6 @@ BARRA = 14  # px, height of a bar
 SPAZIO = 16  # px between a bar and the next label
 CARATTERI_PER_RIGA = 44
 RIGHE_MAX = 3
-
-
-def euro_testo(valore):
-    return "€\u00a0" + number_format(valore, 2, use_l10n=True, force_grouping=True)
 
 
 @dataclass
@@ -46,14 +42,6 @@ class GraficoImporti:
     barra: int = BARRA
 
 
-def _righe(etichetta):
-    righe = textwrap.wrap(etichetta, CARATTERI_PER_RIGA) or [""]
-    if len(righe) > RIGHE_MAX:
-        righe = righe[:RIGHE_MAX]
-        righe[-1] = righe[-1][: CARATTERI_PER_RIGA - 1].rstrip() + "…"
-    return righe
-
-
 def barre_importi(voci):
     """Horizontal bars of ``voci`` [(label, Decimal)]: the label, then the amount and its
     share of the total ("€ 1.234,56 (33,3%)"), then a bar as long as the share. The text
@@ -63,7 +51,7 @@ def barre_importi(voci):
     y = 0
     for etichetta, importo in voci:
         quota = charts.percentuale(importo, totale)
-        righe = _righe(etichetta)
+        righe = charts.righe_etichetta(etichetta, CARATTERI_PER_RIGA, RIGHE_MAX)
         righe_y = [y + 14 + n * RIGA_TESTO for n in range(len(righe))]
         y_testo = righe_y[-1] + RIGA_TESTO
         y_barra = y_testo + 6
@@ -75,7 +63,7 @@ def barre_importi(voci):
                 righe=list(zip(righe_y, righe, strict=True)),
                 importo=importo,
                 percentuale=quota,
-                testo=f"{euro_testo(importo)} ({number_format(quota, 1)}%)",
+                testo=f"{testo_euro(importo)} ({number_format(quota, 1)}%)",
                 y_testo=y_testo,
                 y_barra=y_barra,
                 larghezza=f"{larghezza:.2f}%",

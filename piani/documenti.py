@@ -50,7 +50,7 @@ def contesto_versione(versione):
         "c": c,
         "anni": anni,
         "approvata": piano.versione_approvata_id == versione.pk,
-        "per_fonte": tabella_fonti(voci, anni),
+        "per_fonte": budget.tabella_fonti(voci, anni),
         "per_area": budget.tabella(voci, "area_utenza", "anno", colonne=anni),
         "per_obiettivo": budget.tabella(
             [{**v, "obiettivo": _etichetta(etichette, v["obiettivo"])} for v in voci],
@@ -76,12 +76,6 @@ def nomi_ambito(nome):
     pieno = nome if nome.lower().startswith(("ambito", "distretto")) else f"Ambito {nome}"
     articolo = "del " if pieno.lower().startswith("distretto") else "dell'"
     return pieno, articolo + pieno
-
-
-def tabella_fonti(voci, anni):
-    """Funding source × year, sources in their reference order."""
-    ordine = {v["fonte"]: (v.get("fonte_ordine") or 0, v["fonte"]) for v in voci}
-    return budget.tabella(voci, "fonte", "anno", colonne=anni, ordine_righe=ordine.get)
 
 
 # --- the accordo di programma -----------------------------------------------------------------
@@ -218,7 +212,7 @@ def contesto_accordo(sorgente):
         "nome_ambito": nome_ambito,
         "del_ambito": del_ambito,
         "anni": anni,
-        "risorse": tabella_fonti(voci, anni),
+        "risorse": budget.tabella_fonti(voci, anni),
         "per_tipo": budget.tabella(
             [{**v, "tipo": TIPI_FONTE.get(v.get("fonte_tipo"), "Altre fonti")} for v in voci],
             "tipo",

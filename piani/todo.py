@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ambiti.models import Ruolo
-from pdz.todo import Block, Item
+from pdz.formati import data_ora, giorno
+from pdz.todo import Block, Item, dettaglio
 from piani.models import Accordo, Consultazione, Firmatario, Piano, PianoAttuativo
 from tavoli.models import Membro, Votazione
 from tavoli.permissions import ambiti_gestiti
@@ -22,18 +23,6 @@ from terzo_settore.models import Domanda
 from terzo_settore.permissions import referenze
 
 QUANTI = 5  # items of each kind; "see all" leads to the rest
-
-
-def _data(value):
-    return date_format(timezone.localtime(value), "d/m/Y")
-
-
-def _quando(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i")
-
-
-def _dettaglio(*parti):
-    return " · ".join(str(p) for p in parti if p)
 
 
 # --- everyone ---------------------------------------------------------------------------------
@@ -52,7 +41,7 @@ def public_piani(request):
         Item(
             piano.titolo,
             reverse("piani:piano", args=[piano.pk]),
-            _dettaglio(
+            dettaglio(
                 piano.ambito.nome,
                 _("approved on %(date)s") % {"date": date_format(piano.approvato_il, "d/m/Y")}
                 if piano.approvato_il
@@ -117,7 +106,7 @@ def _come_si_vota(votazione):
     if votazione.modalita == Votazione.Modalita.PALESE:
         return _("by show of hands at the meeting")
     if votazione.chiude_at:
-        return _("online until %(date)s") % {"date": _quando(votazione.chiude_at)}
+        return _("online until %(date)s") % {"date": data_ora(votazione.chiude_at)}
     return _("online")
 
 
@@ -148,11 +137,11 @@ def todo_partecipante(request):
     items = [
         Item(
             _("Comment on the draft %(piano)s by %(date)s")
-            % {"piano": c.piano.titolo, "date": _data(c.chiude_at)},
+            % {"piano": c.piano.titolo, "date": giorno(c.chiude_at)},
             reverse("piani:consultazione", args=[c.pk]),
-            _dettaglio(
+            dettaglio(
                 c.piano.ambito.nome,
-                _("until %(date)s") % {"date": _quando(c.chiude_at)},
+                _("until %(date)s") % {"date": data_ora(c.chiude_at)},
                 ngettext("you sent %(n)s comment", "you sent %(n)s comments", c.mie) % {"n": c.mie}
                 if c.mie
                 else "",
@@ -165,7 +154,7 @@ def todo_partecipante(request):
             Item(
                 _("Vote on the approval of the %(piano)s") % {"piano": piano.titolo},
                 reverse("tavoli:votazione", args=[piano.votazione_id]),
-                _dettaglio(piano.votazione.tavolo.nome, _come_si_vota(piano.votazione)),
+                dettaglio(piano.votazione.tavolo.nome, _come_si_vota(piano.votazione)),
             )
             for piano in _in_attesa_del_mio_voto(Piano, user.email)
         ]
@@ -174,7 +163,7 @@ def todo_partecipante(request):
                 _("Vote on the annual plan %(anno)s of the %(piano)s")
                 % {"anno": attuativo.anno, "piano": attuativo.piano.titolo},
                 reverse("tavoli:votazione", args=[attuativo.votazione_id]),
-                _dettaglio(attuativo.votazione.tavolo.nome, _come_si_vota(attuativo.votazione)),
+                dettaglio(attuativo.votazione.tavolo.nome, _come_si_vota(attuativo.votazione)),
             )
             for attuativo in _in_attesa_del_mio_voto(PianoAttuativo, user.email)
         ]
@@ -244,7 +233,7 @@ def todo_staff(request):
         Item(
             _("Record the outcome of the vote on the %(piano)s") % {"piano": piano.titolo},
             reverse("piani:approvazione", args=[piano.pk]),
-            _("the vote closed on %(date)s") % {"date": _quando(piano.votazione.chiusa_at)}
+            _("the vote closed on %(date)s") % {"date": data_ora(piano.votazione.chiusa_at)}
             if piano.votazione.chiusa_at
             else "",
         )
@@ -269,7 +258,7 @@ def todo_staff(request):
             % {"n": c.da_rispondere, "piano": c.piano.titolo},
             reverse("piani:consultazione", args=[c.pk]),
             _("version %(numero)s, closed on %(date)s")
-            % {"numero": c.versione.numero, "date": _quando(c.chiude_at)},
+            % {"numero": c.versione.numero, "date": data_ora(c.chiude_at)},
         )
         for c in consultazioni
     ]

@@ -5,10 +5,10 @@ for the Ufficio di Piano."""
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from pdz.todo import Block, Item
+from pdz.formati import data_ora
+from pdz.todo import Block, Item, dettaglio
 from tavoli.models import Convocazione, Incontro, Membro, Tavolo, Votazione, Voto
 from tavoli.permissions import ambiti_gestiti
 from tavoli.services import rsvp_token
@@ -16,16 +16,8 @@ from tavoli.services import rsvp_token
 QUANTI = 5  # items per block; "see all" leads to the rest
 
 
-def _quando(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i")
-
-
 def _dove(incontro):
     return incontro.luogo or (_("online") if incontro.link_online else "")
-
-
-def _dettaglio(*parti):
-    return " · ".join(str(p) for p in parti if p)
 
 
 def public_incontri(request):
@@ -43,7 +35,7 @@ def public_incontri(request):
         Item(
             f"{incontro.tavolo.nome}: {incontro.titolo}",
             reverse("tavoli:incontro", args=[incontro.pk]),
-            _dettaglio(_quando(incontro.inizio), _dove(incontro), incontro.tavolo.ambito.nome),
+            dettaglio(data_ora(incontro.inizio), _dove(incontro), incontro.tavolo.ambito.nome),
         )
         for incontro in prossimi
     ]
@@ -91,9 +83,9 @@ def todo_membro(request):
         Item(
             _("Vote: %(motion)s") % {"motion": votazione.oggetto},
             reverse("tavoli:votazione", args=[votazione.pk]),
-            _dettaglio(
+            dettaglio(
                 votazione.tavolo.nome,
-                _("open until %(date)s") % {"date": _quando(votazione.chiude_at)}
+                _("open until %(date)s") % {"date": data_ora(votazione.chiude_at)}
                 if votazione.chiude_at
                 else "",
             ),
@@ -103,9 +95,9 @@ def todo_membro(request):
     items += [
         Item(
             _("Will you attend? %(body)s, %(date)s")
-            % {"body": c.incontro.tavolo.nome, "date": _quando(c.incontro.inizio)},
+            % {"body": c.incontro.tavolo.nome, "date": data_ora(c.incontro.inizio)},
             reverse("tavoli:rsvp", args=[rsvp_token(c)]),
-            _dettaglio(c.incontro.titolo, _dove(c.incontro), c.membro.ente.denominazione),
+            dettaglio(c.incontro.titolo, _dove(c.incontro), c.membro.ente.denominazione),
         )
         for c in convocazioni
     ]
@@ -139,7 +131,7 @@ def todo_staff(request):
     items = [
         Item(
             _("Record the attendance: %(body)s, %(date)s")
-            % {"body": i.tavolo.nome, "date": _quando(i.inizio)},
+            % {"body": i.tavolo.nome, "date": data_ora(i.inizio)},
             reverse("tavoli:presenze", args=[i.pk]),
             i.titolo,
         )
@@ -148,7 +140,7 @@ def todo_staff(request):
     items += [
         Item(
             _("Write the minutes: %(body)s, %(date)s")
-            % {"body": i.tavolo.nome, "date": _quando(i.inizio)},
+            % {"body": i.tavolo.nome, "date": data_ora(i.inizio)},
             reverse("tavoli:verbale_modifica", args=[i.pk]),
             i.titolo,
         )
@@ -157,11 +149,12 @@ def todo_staff(request):
     items += [
         Item(
             _("Minutes to approve: %(body)s, %(date)s")
-            % {"body": i.tavolo.nome, "date": _quando(i.inizio)},
+            % {"body": i.tavolo.nome, "date": data_ora(i.inizio)},
             reverse("tavoli:verbale", args=[i.pk]),
-            _dettaglio(
+            dettaglio(
                 i.titolo,
-                _("draft sent to the members on %(date)s") % {"date": _quando(i.verbale_inviato_at)}
+                _("draft sent to the members on %(date)s")
+                % {"date": data_ora(i.verbale_inviato_at)}
                 if i.verbale_inviato_at
                 else _("draft not sent to the members yet"),
             ),

@@ -44,11 +44,13 @@ def percentuale(parte, totale):
     return (Decimal(parte) * 100 / totale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _righe(etichetta):
-    righe = textwrap.wrap(etichetta, CARATTERI_PER_RIGA) or [""]
-    if len(righe) > RIGHE_MAX:
-        righe = righe[:RIGHE_MAX]
-        righe[-1] = righe[-1][: CARATTERI_PER_RIGA - 1].rstrip() + "…"
+def righe_etichetta(etichetta, caratteri=CARATTERI_PER_RIGA, massimo=RIGHE_MAX):
+    """``etichetta`` wrapped in lines of ``caratteri``, at most ``massimo`` (the last cut
+    with "…")."""
+    righe = textwrap.wrap(etichetta, caratteri) or [""]
+    if len(righe) > massimo:
+        righe = righe[:massimo]
+        righe[-1] = righe[-1][: caratteri - 1].rstrip() + "…"
     return righe
 
 
@@ -63,7 +65,7 @@ def barre_orizzontali(voci, totale):
     y = 0
     for etichetta, conteggio in voci:
         quota = percentuale(conteggio, totale)
-        righe = _righe(etichetta)
+        righe = righe_etichetta(etichetta)
         testo_y = [y + 14 + n * RIGA_TESTO for n in range(len(righe))]
         y_barra = testo_y[-1] + 6
         # a hairline even for 0, so that every option visibly has its row

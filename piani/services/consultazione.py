@@ -10,22 +10,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pdz import emails
 from pdz.audit import log_action
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora
 from piani.models import Consultazione, Osservazione, Piano, VersionePiano
 from piani.permissions import membri_nell_ambito, organizzazioni_ammesse
 from piani.services.documento import congela_versione
 from tavoli.models import Membro
 from terzo_settore.models import Domanda, Referente
-
-
-def _quando(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i")
-
 
 # --- who takes part ---------------------------------------------------------------------------
 
@@ -78,12 +73,12 @@ def verifica_finestra(consultazione):
     if adesso < consultazione.apre_at:
         raise OperazioneNonValida(
             _("The consultation opens on %(date)s: comments cannot be sent before.")
-            % {"date": _quando(consultazione.apre_at)}
+            % {"date": data_ora(consultazione.apre_at)}
         )
     if adesso >= consultazione.chiude_at:
         raise OperazioneNonValida(
             _("The consultation closed on %(date)s: comments can no longer be sent.")
-            % {"date": _quando(consultazione.chiude_at)}
+            % {"date": data_ora(consultazione.chiude_at)}
         )
 
 
@@ -107,7 +102,7 @@ def apri_consultazione(piano, *, apre_at, chiude_at, istruzioni="", by):
         if in_corso is not None:
             raise OperazioneNonValida(
                 _("A consultation is already open or scheduled until %(date)s.")
-                % {"date": _quando(in_corso.chiude_at)}
+                % {"date": data_ora(in_corso.chiude_at)}
             )
         if not any(s.testo.strip() for s in piano.sezioni.all()):
             raise OperazioneNonValida(

@@ -15,12 +15,12 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora
 from pdz.lists import csv_response, paginate, wants_csv
 from piani.forms.accordo import (
     AdesioneForm,
@@ -188,8 +188,8 @@ def adesioni(request, pk):
                     a.firmatario_nome,
                     a.firmatario_qualifica,
                     a.richiesta_da.full_name or a.richiesta_da.email,
-                    _quando(a.created_at),
-                    _quando(a.decisa_at),
+                    data_ora(a.created_at),
+                    data_ora(a.decisa_at),
                     a.motivazione,
                 ]
                 for a in filterset.qs
@@ -209,10 +209,6 @@ def adesioni(request, pk):
             "chiuse": servizi.adesioni_chiuse(piano),
         },
     )
-
-
-def _quando(valore):
-    return date_format(timezone.localtime(valore), "d/m/Y H:i") if valore else ""
 
 
 @require_http_methods(["GET", "POST"])

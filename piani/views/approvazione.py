@@ -181,10 +181,7 @@ def _pagina_attuativo(request, piano, attuativo, form=None):
         {**v, "tipo_spesa_label": tipi_spesa.get(v["tipo_spesa"], v["tipo_spesa"])}
         for v in contenuto.get("budget", [])
     ]
-    ordine_fonti = {v["fonte"]: (v["fonte_ordine"], v["fonte"]) for v in voci}
-    per_fonte = budget.tabella(
-        voci, "fonte", "anno", colonne=[attuativo.anno], ordine_righe=ordine_fonti.get
-    ).righe_complete()
+    per_fonte = budget.tabella_fonti(voci, [attuativo.anno]).righe_complete()
     votabile = gestore and piano.versione_approvata_id is not None and attuativo.stato in VOTABILE
     if votabile and form is None:
         form = VotoAssembleaForm(tavoli=services.assemblee(piano.ambito))

@@ -348,7 +348,7 @@ def quote(request, pk):
                     else _("The quotas in the budget of %(anno)s have been updated: %(totale)s.")
                 )
                 messages.success(
-                    request, testo % {"anno": anno, "totale": charts.euro_testo(voce.previsto)}
+                    request, testo % {"anno": anno, "totale": budget.testo_euro(voce.previsto)}
                 )
             return redirect("piani:quote", piano.pk)
         else:

@@ -13,11 +13,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora
 from pdz.lists import csv_response, paginate, wants_csv
 from piani.forms.consultazione import SEZIONI, ConsultazioneForm, OsservazioneForm, RispostaForm
 from piani.models import Consultazione, Osservazione
@@ -30,10 +30,6 @@ from piani.permissions import (
 from piani.services import consultazione as services
 
 ETICHETTE_SEZIONI = dict(SEZIONI)
-
-
-def _quando(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
 
 
 def _consultazione_interna(user, pk):
@@ -329,11 +325,11 @@ def consultazione_report(request, pk):
                     o.get_sezione_display(),
                     o.ente.denominazione if o.ente else "",
                     (o.autore.full_name or o.autore.email) if interno else "",
-                    _quando(o.created_at),
+                    data_ora(o.created_at),
                     o.testo,
                     o.get_esito_display(),
                     o.risposta,
-                    _quando(o.risposta_at),
+                    data_ora(o.risposta_at),
                 ]
                 for o in osservazioni
             ),

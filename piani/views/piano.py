@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from ambiti.models import Ambito
 from ambiti.permissions import ambito_for_change
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora, giorno
 from pdz.lists import csv_response, paginate, wants_csv
 from piani import budget, diff, markdown, tasks
 from piani.filters import PianoFilter
@@ -66,14 +66,6 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _data_ora(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
-
-
-def _data_breve(value):
-    return date_format(value, "d/m/Y") if value else ""
-
-
 # --- the list -------------------------------------------------------------------------------
 
 
@@ -109,8 +101,8 @@ def elenco(request):
                     p.anno_inizio,
                     p.anno_fine,
                     p.get_stato_display(),
-                    _data_breve(p.approvato_il),
-                    _data_ora(p.pubblicato_at),
+                    giorno(p.approvato_il),
+                    data_ora(p.pubblicato_at),
                     p.num_versioni,
                     request.build_absolute_uri(reverse("piani:piano", args=[p.pk])),
                 ]
@@ -244,13 +236,6 @@ def _pagina_interna(request, piano):
     return render(request, "piani/piano/piano.html", context)
 
 
-def _tabella_fonti(contenuto, anni):
-    """Planned amounts of a version by funding source × year, sources in their usual order."""
-    voci = contenuto.get("budget", [])
-    ordine = {v["fonte"]: (v.get("fonte_ordine") or 0, v["fonte"]) for v in voci}
-    return budget.tabella(voci, "fonte", "anno", colonne=anni, ordine_righe=ordine.get)
-
-
 def _anni(contenuto, piano):
     dati = contenuto.get("piano", {})
     if dati.get("anno_inizio") and dati.get("anno_fine"):
@@ -269,7 +254,7 @@ def _pagina_pubblica(request, piano, *, interno=False):
         "interno": interno,
         "versione": versione,
         "c": contenuto,
-        "tabella": _tabella_fonti(contenuto, _anni(contenuto, piano)),
+        "tabella": budget.tabella_fonti(contenuto.get("budget", []), _anni(contenuto, piano)),
         "accordo": Accordo.objects.filter(
             piano=piano, stato__in=[Accordo.Stato.APPROVATO, Accordo.Stato.PUBBLICATO]
         ).first(),
@@ -516,7 +501,7 @@ def versione(request, pk):
         "interno": interno,
         "precedente": precedente,
         "approvata": piano.versione_approvata_id == versione.pk,
-        "tabella": _tabella_fonti(contenuto, anni),
+        "tabella": budget.tabella_fonti(contenuto.get("budget", []), anni),
         "totali": budget.totali(voci),
     }
     return render(request, "piani/piano/versione.html", context)

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora
 from pdz.lists import csv_response, paginate, wants_csv
 from tavoli import services
 from tavoli.filters import ConvocazioneFilter, IncontroFilter
@@ -76,10 +77,6 @@ def quando(value):
         "date": date_format(value, "l j F Y").lower(),
         "time": date_format(value, "H:i"),
     }
-
-
-def _data_ora(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
 
 
 def _dentro_preavviso(incontro):
@@ -396,11 +393,11 @@ def consegne(request, pk):
                     c.get_stato_display(),
                     c.tentativi,
                     c.errore,
-                    _data_ora(c.inviata_at),
+                    data_ora(c.inviata_at),
                     c.message_id,
                     c.get_risposta_display(),
                     c.risposta_delegato,
-                    _data_ora(c.risposta_at),
+                    data_ora(c.risposta_at),
                 ]
                 for c in filterset.qs
             ),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from ambiti.models import Ambito
 from ambiti.permissions import ambito_for_change, is_regional_admin
 from pdz.exceptions import OperazioneNonValida
+from pdz.formati import data_ora
 from pdz.lists import csv_response, paginate, wants_csv
 from tavoli import services
 from tavoli.filters import MembroFilter, TavoloFilter
@@ -78,10 +79,6 @@ def _prossimo_incontro():
     return Subquery(futuri)
 
 
-def _data_ora(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
-
-
 # --- the list -----------------------------------------------------------------------------
 
 
@@ -120,7 +117,7 @@ def elenco(request):
                     t.sub_ambito.nome if t.sub_ambito else "",
                     ", ".join(a.nome for a in t.aree_utenza.all()),
                     t.num_membri,
-                    _data_ora(t.prossimo),
+                    data_ora(t.prossimo),
                     _("Yes") if t.pubblico else _("No"),
                     _("Yes") if t.attivo else _("No"),
                 ]

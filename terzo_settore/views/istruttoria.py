@@ -6,12 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambiti.models import Ambito
+from pdz.formati import data_ora
 from pdz.lists import csv_response, paginate, wants_csv
 from terzo_settore import services
 from terzo_settore.forms.domande import AzioneForm, IstruttoriaFilter
@@ -19,10 +18,6 @@ from terzo_settore.models import Domanda
 from terzo_settore.permissions import domanda_for_review
 from terzo_settore.services import TRANSIZIONI, OperazioneNonValida
 from terzo_settore.views.domande import ORDINE_AZIONI, render_domanda
-
-
-def _data_ora(value):
-    return date_format(timezone.localtime(value), "d/m/Y H:i") if value else ""
 
 
 @login_required
@@ -57,7 +52,7 @@ def coda(request):
             (
                 [
                     d.protocollo,
-                    _data_ora(d.inviata_at),
+                    data_ora(d.inviata_at),
                     d.organizzazione.ente.denominazione,
                     d.organizzazione.ente.codice_fiscale,
                     d.avviso.titolo,
