@@ -16,7 +16,7 @@ from django.http import Http404
 from ambiti.models import Ruolo
 from ambiti.permissions import can_manage_ambito, is_regional_admin, ruoli
 from piani.models import Piano
-from tavoli.models import Membro
+from tavoli.models import Membro, Tavolo
 from terzo_settore.models import Domanda, Organizzazione
 from terzo_settore.permissions import referenze
 
@@ -80,9 +80,15 @@ def piani_visibili(user):
     if user.is_authenticated:
         ambiti = set(ruoli(user))
         if user.email:
-            for membro in Membro.objects.attivi().di_persona(user.email).select_related("tavolo"):
-                ambiti.add(membro.tavolo.ambito_id)
-                ambiti.update(membro.tavolo.ambiti_coinvolti.values_list("pk", flat=True))
+            tavoli = Tavolo.objects.filter(
+                pk__in=Membro.objects.attivi().di_persona(user.email).values("tavolo_id")
+            )
+            ambiti.update(tavoli.values_list("ambito_id", flat=True))
+            ambiti.update(
+                tavoli.filter(ambiti_coinvolti__isnull=False).values_list(
+                    "ambiti_coinvolti", flat=True
+                )
+            )
         if referenze(user):
             ambiti.update(
                 Domanda.objects.filter(

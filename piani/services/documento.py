@@ -1,5 +1,6 @@
 """The plan and its document: creation, sections, attachments, frozen versions."""
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -208,3 +209,17 @@ def pubblica_piano(piano, *, by):
             data={"versione": piano.versione_approvata_id},
         )
     return piano
+
+
+# A version's PDF still missing after this long is queued again (the task is idempotent),
+# at most once every five minutes.
+PDF_RITENTA_DOPO = 120
+
+
+def ritenta_pdf_versione(versione):
+    """Queue again the PDF of a version whose task was lost (a worker that died)."""
+    from piani import tasks
+
+    eta = (timezone.now() - versione.created_at).total_seconds()
+    if eta > PDF_RITENTA_DOPO and cache.add(f"piani:pdf-versione:{versione.pk}", 1, 300):
+        tasks.genera_pdf_versione.delay(versione.pk)

@@ -8,7 +8,6 @@ plan's public page, which shows only the approved version. Not visible → 404
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch
 from django.http import FileResponse, Http404
@@ -25,7 +24,7 @@ from ambiti.permissions import ambito_for_change
 from pdz.exceptions import OperazioneNonValida
 from pdz.formati import data_ora, giorno
 from pdz.lists import csv_response, paginate, wants_csv
-from piani import budget, diff, markdown, tasks
+from piani import budget, diff, markdown
 from piani.filters import PianoFilter
 from piani.forms.piano import (
     AllegatoForm,
@@ -57,8 +56,6 @@ from terzo_settore.models import Avviso
 
 VERSIONI_IN_SINTESI = 3
 PAROLE_ESTRATTO = 40
-# A version's PDF still missing after this long is queued again (the task is idempotent).
-PDF_RITENTA_DOPO = 120
 
 
 def _data(request):
@@ -516,9 +513,7 @@ def versione_pdf(request, pk):
             filename=f"piano-{piano.ambito.codice}-{piano.triennio}-v{versione.numero}.pdf",
             content_type="application/pdf",
         )
-    eta = (timezone.now() - versione.created_at).total_seconds()
-    if eta > PDF_RITENTA_DOPO and cache.add(f"piani:pdf-versione:{versione.pk}", 1, 300):
-        tasks.genera_pdf_versione.delay(versione.pk)
+    services.ritenta_pdf_versione(versione)
     context = {"piano": versione.piano, "versione": versione}
     return render(request, "piani/piano/versione_pdf_attesa.html", context)
 
