@@ -1,6 +1,5 @@
 """Forms of the surveys (questions and answers) and of the commission's score sheet."""
 
-import re
 from decimal import Decimal
 
 import django_filters
@@ -9,12 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import AreaUtenza
+from pdz import forms as pdz_forms
 from terzo_settore.models import Quesito, Risposta
 from terzo_settore.services import risposte_date, scelte_usate
 
 SCELTE = (Quesito.Tipo.SCELTA_SINGOLA, Quesito.Tipo.SCELTA_MULTIPLA)
-# "1.234" is one thousand two hundred and thirty-four to an Italian reader.
-MIGLIAIA = re.compile(r"-?\d{1,3}(\.\d{3})+")
 
 
 def numero_italiano(value):
@@ -25,29 +23,14 @@ def numero_italiano(value):
     return text.replace(".", ",")
 
 
-class NumeroField(forms.DecimalField):
-    """A number typed the Italian way ("1.234,5", "3,5") or with a decimal point ("3.5")."""
-
-    widget = forms.TextInput
+class NumeroField(pdz_forms.NumeroField):
+    """An answer or a score typed the Italian way ("1.234,5", "3,5") or with a decimal point
+    ("3.5"), up to four decimals; shown back without needless zeros and without grouping."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 15)
         kwargs.setdefault("decimal_places", 4)
         super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        # No min/max/step attributes: the field is a text input, so that a comma is allowed.
-        return {"inputmode": "decimal", "autocomplete": "off"}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace("'", "")
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        elif MIGLIAIA.fullmatch(text):
-            text = text.replace(".", "")
-        return super().to_python(text)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float):
